@@ -1,0 +1,1 @@
+"""The `agentkit` command line. Each module is one command or command group."""

@@ -1,0 +1,236 @@
+"""The llama.cpp implementation of `Model`, in-process through llama-cpp-python.
+
+llama_cpp is imported lazily here so that `agentkit --help` never pays for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel
+
+from agentkit.errors import ContextOverflowError, EmptyOutputError, ModelFormatError, SchemaError
+from agentkit.llm.base import Completion, JsonSchema, Message, Usage
+from agentkit.llm.resolve import resolve_model
+
+if TYPE_CHECKING:
+    from agentkit.config import Settings
+
+__all__ = ["LlamaModel", "ModelInfo", "gpu_offload_supported", "inspect_model"]
+
+# llama.cpp's general.file_type enum, for the quantisations people actually ship.
+_FILE_TYPES = {
+    0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
+    10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
+    16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16",
+}  # fmt: skip
+
+
+def gpu_offload_supported() -> bool:
+    import llama_cpp
+
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+class ModelInfo(BaseModel):
+    path: str
+    size_bytes: int
+    architecture: str
+    name: str
+    quantization: str
+    context_length: int | None
+    chat_template: bool
+    gpu_offload_available: bool
+
+
+def _load(path: Path, **kwargs: Any) -> Any:
+    from llama_cpp import Llama
+
+    try:
+        return Llama(model_path=str(path), verbose=False, **kwargs)
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise ModelFormatError(
+            f"llama.cpp could not load {path} ({exc}); the file is truncated, corrupt or "
+            "of an unsupported architecture: download it again or pick another GGUF"
+        ) from exc
+
+
+def _quantization(metadata: dict[str, str], path: Path) -> str:
+    file_type = metadata.get("general.file_type")
+    if file_type is not None and file_type.isdigit() and int(file_type) in _FILE_TYPES:
+        return _FILE_TYPES[int(file_type)]
+    for part in reversed(path.stem.replace("-", ".").split(".")):
+        if part.upper().startswith(("Q", "F16", "BF16", "F32", "IQ")):
+            return part.upper()
+    return "unknown"
+
+
+def inspect_model(spec: str | Path | None) -> ModelInfo:
+    """Read a GGUF's metadata without loading its weights."""
+    path = resolve_model(spec)
+    llm = _load(path, vocab_only=True)
+    meta: dict[str, str] = dict(llm.metadata)
+    arch = meta.get("general.architecture", "unknown")
+    ctx = meta.get(f"{arch}.context_length")
+    return ModelInfo(
+        path=str(path),
+        size_bytes=path.stat().st_size,
+        architecture=arch,
+        name=meta.get("general.name", path.stem),
+        quantization=_quantization(meta, path),
+        context_length=int(ctx) if ctx and ctx.isdigit() else None,
+        chat_template="tokenizer.chat_template" in meta,
+        gpu_offload_available=gpu_offload_supported(),
+    )
+
+
+class LlamaModel:
+    """A GGUF model loaded in-process. Consecutive prompts sharing a prefix reuse the KV cache."""
+
+    def __init__(
+        self,
+        spec: str | Path | None = None,
+        *,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        gpu_layers: int | Literal["auto"] = "auto",
+        temperature: float = 0.0,
+        repeat_penalty: float = 1.1,
+        seed: int = 0,
+    ) -> None:
+        self.path = resolve_model(spec)
+        if gpu_layers == "auto":
+            gpu_layers = -1 if gpu_offload_supported() else 0
+        self.gpu_layers = gpu_layers
+        self._llm = _load(
+            self.path,
+            n_ctx=n_ctx,
+            n_threads=n_threads or os.cpu_count() or 1,
+            n_gpu_layers=gpu_layers,
+            seed=seed,
+        )
+        meta: dict[str, str] = dict(self._llm.metadata)
+        self.name = meta.get("general.name", self.path.stem)
+        self.temperature = temperature
+        self.repeat_penalty = repeat_penalty
+        self._formatter = self._chat_formatter(meta)
+        self._grammars: dict[str, Any] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LlamaModel:
+        return cls(
+            settings.model,
+            n_ctx=settings.n_ctx,
+            n_threads=settings.n_threads,
+            gpu_layers=settings.gpu_layers,
+            temperature=settings.temperature,
+            repeat_penalty=settings.repeat_penalty,
+            seed=settings.seed,
+        )
+
+    @property
+    def n_ctx(self) -> int:
+        return int(self._llm.n_ctx())
+
+    def _chat_formatter(self, meta: dict[str, str]) -> Any:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = meta.get("tokenizer.chat_template")
+        if template is None:
+            return None
+
+        def token_text(key: str) -> str:
+            token_id = meta.get(key)
+            if token_id is None or not token_id.isdigit():
+                return ""
+            return str(self._llm._model.token_get_text(int(token_id)))
+
+        return Jinja2ChatFormatter(
+            template=template,
+            eos_token=token_text("tokenizer.ggml.eos_token_id"),
+            bos_token=token_text("tokenizer.ggml.bos_token_id"),
+            add_generation_prompt=True,
+        )
+
+    def render(self, messages: Sequence[Message]) -> tuple[str, list[str]]:
+        """The prompt text the GGUF's own chat template makes of `messages`, and its stops."""
+        payload = [m.model_dump() for m in messages]
+        if self._formatter is None:  # no template in the file: a plain transcript
+            text = "".join(f"{m.role}: {m.content}\n" for m in messages) + "assistant: "
+            return text, ["\nuser:"]
+        result = self._formatter(messages=payload)
+        stop = result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+        return str(result.prompt), [s for s in stop if s]
+
+    def tokenize(self, text: str) -> list[int]:
+        tokens: list[int] = self._llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+        return tokens
+
+    def grammar(self, schema: JsonSchema) -> Any:
+        from llama_cpp import LlamaGrammar
+
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            try:
+                self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
+            except (ValueError, KeyError, TypeError, NotImplementedError, RecursionError) as exc:
+                raise SchemaError(f"cannot build a grammar from this schema: {exc}") from exc
+        return self._grammars[key]
+
+    def cached_prefix(self, tokens: list[int]) -> int:
+        """How many leading prompt tokens are already in the KV cache."""
+        llm = self._llm
+        held = llm._input_ids[: llm.n_tokens].tolist()
+        n = 0
+        for a, b in zip(held, tokens, strict=False):
+            if a != b:
+                break
+            n += 1
+        return min(n, len(tokens) - 1)  # llama.cpp always re-evaluates the last token
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        schema: JsonSchema | None = None,
+        max_tokens: int = 256,
+    ) -> Completion:
+        prompt, stop = self.render(messages)
+        tokens = self.tokenize(prompt)
+        room = self.n_ctx - len(tokens)
+        if room < 8:
+            raise ContextOverflowError(
+                f"prompt is {len(tokens)} tokens but the context window is {self.n_ctx}; "
+                "raise --n-ctx (AGENTKIT_N_CTX) or shorten the goal/history"
+            )
+        grammar = self.grammar(schema) if schema is not None else None
+        cached = self.cached_prefix(tokens)
+        started = time.perf_counter()
+        result = self._llm.create_completion(
+            prompt=tokens,
+            max_tokens=min(max_tokens, room),
+            temperature=self.temperature,
+            repeat_penalty=self.repeat_penalty,
+            grammar=grammar,
+            stop=stop,
+        )
+        seconds = time.perf_counter() - started
+        text = str(result["choices"][0]["text"])
+        if not text.strip():
+            raise EmptyOutputError(
+                f"{self.name} produced no output; try a larger model with --model or a higher "
+                "temperature"
+            )
+        usage = Usage(
+            prompt_tokens=len(tokens),
+            cached_prompt_tokens=cached,
+            completion_tokens=int(result["usage"]["completion_tokens"]),
+            seconds=seconds,
+            calls=1,
+        )
+        return Completion(text=text, usage=usage)
