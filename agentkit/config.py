@@ -6,6 +6,7 @@ from, so `agentkit config show` can explain itself.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -51,7 +52,7 @@ class Settings(BaseModel):
     max_tokens: int = Field(60_000, ge=256, description="prompt + completion tokens per run")
 
     # tools
-    workspace: Path = Field(Path("."), description="directory file/shell tools are confined to")
+    workspace: Path = Field(Path(), description="directory file/shell tools are confined to")
     tool_timeout: float = Field(30.0, gt=0, description="default per-call tool timeout, seconds")
     yes: bool = Field(False, description="approve write/execute tools without asking")
     allow_tools: list[str] = Field(default_factory=list, description="tools approved up front")
@@ -78,6 +79,13 @@ class Settings(BaseModel):
             except ValueError:
                 raise ValueError("must be an integer or 'auto'") from None
         return value
+
+    @field_validator("workspace", "prompts_dir", "home", "memory_dir", "tools_path")
+    @classmethod
+    def _expand_user(cls, value: Path | list[Path] | None) -> Path | list[Path] | None:
+        if isinstance(value, list):
+            return [p.expanduser() for p in value]
+        return value.expanduser() if value is not None else None
 
     @property
     def data_home(self) -> Path:
@@ -117,26 +125,20 @@ def config_path() -> Path:
 
 
 _LIST_FIELDS = {"allow_tools", "deny_tools", "tools_path", "http_allowlist"}
-_NOT_FROM_ENV = {"home"}  # AGENTKIT_HOME is read by data_dir() so every path agrees
 
 
 def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """AGENTKIT_<NAME> for every field; pydantic coerces the strings ("true", "8", "auto")."""
     values: dict[str, Any] = {}
     for name in Settings.model_fields:
         raw = environ.get(ENV_PREFIX + name.upper())
-        if raw is None or name in _NOT_FROM_ENV:
+        if raw is None:
             continue
         if name in _LIST_FIELDS:
             sep = os.pathsep if name == "tools_path" else ","
             values[name] = [part.strip() for part in raw.split(sep) if part.strip()]
-        elif raw.lower() in {"true", "false", "1", "0", "yes", "no"} and name in {
-            "yes",
-            "no_memory",
-            "debug",
-        }:
-            values[name] = raw.lower() in {"true", "1", "yes"}
-        else:
-            values[name] = raw
+        elif raw.strip():  # an empty variable means "not set", as in most shells' idiom
+            values[name] = raw.strip()
     return values
 
 
@@ -149,9 +151,11 @@ def _from_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {exc}; fix or remove it") from exc
     unknown = sorted(set(data) - set(Settings.model_fields))
     if unknown:
+        close = difflib.get_close_matches(unknown[0], Settings.model_fields, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         raise ConfigError(
             f"unknown key {unknown[0]!r} in config file {path}; "
-            "see `agentkit config show` for valid keys"
+            f"{hint}see `agentkit config show` for valid keys"
         )
     return data
 
@@ -173,15 +177,20 @@ def load_settings(cli: Mapping[str, Any] | None = None) -> ResolvedSettings:
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"]) or "?"
-        where = {
-            "file": f"config file {path}",
-            "env": f"environment variable {ENV_PREFIX}{key.split('.')[0].upper()}",
-            "cli": "command line",
-            "default": "defaults",
-        }[sources.get(key.split(".")[0], "default")]
-        raise ConfigError(f"invalid setting {key!r} from {where}: {err['msg']}") from exc
-    if sources["home"] == "default" and os.environ.get(ENV_PREFIX + "HOME"):
-        sources["home"] = "env"
+        raise _invalid(exc, sources, path) from exc
     return ResolvedSettings(settings=settings, sources=sources, config_file=path)
+
+
+def _invalid(exc: ValidationError, sources: Mapping[str, Source], path: Path) -> ConfigError:
+    """One line naming the key, where its value came from, the value and the rule it broke."""
+    err = exc.errors()[0]
+    key = str(err["loc"][0]) if err["loc"] else "?"
+    where = {
+        "file": f"config file {path}",
+        "env": f"environment variable {ENV_PREFIX}{key.upper()}",
+        "cli": "command line",
+        "default": "defaults",
+    }[sources.get(key, "default")]
+    value = repr(err["input"])
+    value = value if len(value) <= 60 else value[:57] + "..."
+    return ConfigError(f"invalid setting {key!r} = {value} from {where}: {err['msg']}")

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from agentkit.errors import EmptyOutputError, SchemaError
+from agentkit.errors import EmptyOutputError, ModelNotFoundError, SchemaError
 from agentkit.llm.base import Completion, JsonSchema, Message, Usage
 
-__all__ = ["Reply", "ScriptedModel", "ScriptExhausted"]
+__all__ = ["Reply", "ScriptExhausted", "ScriptedModel", "load_script"]
 
 # A scripted reply: text, a JSON-able value, a pydantic model, or a function of the call.
-Reply = str | dict[str, Any] | list[Any] | BaseModel | Callable[[Sequence[Message], JsonSchema | None], Any]
+Reply = (
+    str
+    | dict[str, Any]
+    | list[Any]
+    | BaseModel
+    | Callable[[Sequence[Message], JsonSchema | None], Any]
+)
 
 
 class ScriptExhausted(AssertionError):
@@ -36,9 +43,18 @@ class ScriptedModel:
     prompt count as cached, so prefix-stability can be tested without llama.cpp.
     """
 
-    def __init__(self, replies: Iterable[Reply], *, name: str = "scripted") -> None:
+    def __init__(
+        self,
+        replies: Iterable[Reply] = (),
+        *,
+        rules: Sequence[tuple[str, Reply]] = (),
+        name: str = "scripted",
+    ) -> None:
+        """Replies are consumed in order; `rules` instead pick the first reply whose
+        pattern occurs in the last message, so a script survives a resumed run."""
         self.name = name
         self._replies = list(replies)
+        self._rules = list(rules)
         self.calls: list[tuple[list[Message], JsonSchema | None]] = []
         self._previous_prompt = ""
 
@@ -54,9 +70,7 @@ class ScriptedModel:
         max_tokens: int = 256,
     ) -> Completion:
         self.calls.append((list(messages), schema))
-        if not self._replies:
-            raise ScriptExhausted(f"ScriptedModel ran out of replies at call {len(self.calls)}")
-        reply = self._replies.pop(0)
+        reply = self._next_reply(messages)
         if callable(reply) and not isinstance(reply, BaseModel):
             reply = reply(messages, schema)
         text = self._text(reply)
@@ -80,6 +94,17 @@ class ScriptedModel:
         )
         return Completion(text=text, usage=usage)
 
+    def _next_reply(self, messages: Sequence[Message]) -> Reply:
+        if self._rules:
+            last = messages[-1].content if messages else ""
+            for pattern, reply in self._rules:
+                if pattern in last:
+                    return reply
+            raise ScriptExhausted(f"no scripted rule matches the last message: {last[-200:]!r}")
+        if not self._replies:
+            raise ScriptExhausted(f"ScriptedModel ran out of replies at call {len(self.calls)}")
+        return self._replies.pop(0)
+
     @staticmethod
     def _text(reply: Any) -> str:
         if isinstance(reply, str):
@@ -97,3 +122,20 @@ class ScriptedModel:
         except (json.JSONDecodeError, jsonschema.ValidationError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else exc.message
             raise SchemaError(f"scripted reply violates the call's schema: {detail}") from exc
+
+
+def load_script(path: Path) -> ScriptedModel:
+    """A ScriptedModel from JSON: a list of replies, or {"rules": [[pattern, reply], ...]}.
+
+    This is what `--model scripted:FILE` uses, for deterministic CLI tests.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelNotFoundError(f"cannot read scripted model {path}: {exc}") from exc
+    if isinstance(data, list):
+        return ScriptedModel(data, name=f"scripted:{path.name}")
+    if isinstance(data, dict) and isinstance(data.get("rules"), list):
+        rules = [(str(pattern), reply) for pattern, reply in data["rules"]]
+        return ScriptedModel(rules=rules, name=f"scripted:{path.name}")
+    raise ModelNotFoundError(f"{path}: a scripted model is a JSON list or {{'rules': [...]}}")

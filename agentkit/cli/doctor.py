@@ -1,10 +1,158 @@
-"""`agentkit doctor`: check the environment."""
+"""`agentkit doctor`: check the model, grammar support, memory, embedder, GPU and journal.
+
+Each check reports OK, WARN or FAIL with one line of detail; any FAIL exits 1. A
+check fails by raising an agentkit error (or an OS/import error from the
+environment), which becomes its detail line.
+"""
 
 from __future__ import annotations
 
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
+
 import typer
+from pydantic import BaseModel
+
+from agentkit.cli.common import JsonOpt, ModelOpt, resolve
+from agentkit.errors import AgentkitError
+
+if TYPE_CHECKING:
+    from agentkit.config import ResolvedSettings
+    from agentkit.llm.llama import LlamaModel
+
+__all__ = ["Check", "doctor"]
+
+Status = Literal["OK", "WARN", "FAIL"]
+Outcome = tuple[Status, str]
+# Environment failures a check turns into FAIL; anything else is a bug and raises.
+_EXPECTED = (AgentkitError, OSError, ImportError)
 
 
-def doctor() -> None:
+class Check(BaseModel):
+    name: str
+    status: Status
+    detail: str
+    seconds: float
+
+
+class _Checks:
+    """The checks in order; later ones reuse what earlier ones loaded."""
+
+    def __init__(self, resolved: ResolvedSettings) -> None:
+        self.resolved = resolved
+        self.settings = resolved.settings
+        self.model: LlamaModel | None = None
+
+    def config(self) -> Outcome:
+        path = self.resolved.config_file
+        return "OK", f"{path} {'loaded' if path.is_file() else 'not found (defaults apply)'}"
+
+    def model_loads(self) -> Outcome:
+        from agentkit.llm.llama import LlamaModel
+
+        started = time.perf_counter()
+        self.model = LlamaModel.from_settings(self.settings)
+        took = time.perf_counter() - started
+        return "OK", f"{self.model.name} loaded in {took:.2f} s ({self.model.path})"
+
+    def grammar(self) -> Outcome:
+        if self.model is None:
+            return "WARN", "skipped: the model did not load"
+        from agentkit.llm.base import Message
+        from agentkit.llm.structured import generate
+
+        schema = {
+            "type": "object",
+            "properties": {"ok": {"type": "boolean"}},
+            "required": ["ok"],
+            "additionalProperties": False,
+        }
+        question = [Message(role="user", content='Is 2 + 2 = 4? Reply as {"ok": true/false}.')]
+        value, completion = generate(self.model, question, schema, max_tokens=16)
+        tokens = completion.usage.completion_tokens
+        return "OK", f"schema-constrained completion returned {json.dumps(value)} ({tokens} tok)"
+
+    def gpu(self) -> Outcome:
+        from agentkit.llm.llama import gpu_offload_supported
+
+        if gpu_offload_supported():
+            layers = self.model.gpu_layers if self.model is not None else self.settings.gpu_layers
+            return "OK", f"llama.cpp can offload to the GPU (gpu_layers={layers})"
+        return "WARN", (
+            "CPU-only llama.cpp build; for GPU offload reinstall llama-cpp-python with "
+            'CMAKE_ARGS="-DGGML_CUDA=on"'
+        )
+
+    def memory_dir(self) -> Outcome:
+        if self.settings.chroma_url:
+            return "OK", f"Chroma server {self.settings.chroma_url} configured (not probed)"
+        path = self.settings.memory_path
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".doctor-") as handle:
+            handle.write(b"ok")
+            handle.flush()
+        return "OK", f"{path} is writable"
+
+    def embedder(self) -> Outcome:
+        try:
+            from agentkit.memory.embedders import make_embedder
+        except ImportError:
+            return "WARN", "memory not installed (agentkit.memory.embedders is missing)"
+        embedder = make_embedder(self.settings.embedder)
+        vectors = embedder.embed(["agentkit doctor"])
+        return "OK", f"{embedder.name} embedded a test sentence offline ({len(vectors[0])} dims)"
+
+    def journal(self) -> Outcome:
+        from agentkit.journal import Journal
+
+        with Journal.open(self.settings) as journal:
+            verdict = journal.check()
+            version = journal.schema_version
+        if verdict != "ok":
+            return "FAIL", f"{journal.path}: {verdict}; move it aside and a new one is created"
+        return "OK", f"{journal.path} passes quick_check (schema v{version})"
+
+    def all(self) -> list[tuple[str, Callable[[], Outcome]]]:
+        return [
+            ("config", self.config),
+            ("model", self.model_loads),
+            ("grammar", self.grammar),
+            ("gpu", self.gpu),
+            ("memory dir", self.memory_dir),
+            ("embedder", self.embedder),
+            ("journal", self.journal),
+        ]
+
+
+def _run(name: str, check: Callable[[], Outcome]) -> Check:
+    started = time.perf_counter()
+    try:
+        status, detail = check()
+    except _EXPECTED as exc:
+        status, detail = "FAIL", str(exc) or type(exc).__name__
+    return Check(name=name, status=status, detail=detail, seconds=time.perf_counter() - started)
+
+
+def _report(checks: list[Check], as_json: bool) -> None:
+    failed = any(c.status == "FAIL" for c in checks)
+    if as_json:
+        payload: dict[str, Any] = {"ok": not failed, "checks": [c.model_dump() for c in checks]}
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        for c in checks:
+            typer.echo(f"{c.status:<4}  {c.name:<10}  {c.detail}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def doctor(model: ModelOpt = None, as_json: JsonOpt = False) -> None:
     """Check the model, grammar support, memory, embedder, GPU and journal."""
-    typer.echo("doctor: not implemented yet")
+    try:
+        resolved = resolve(model=model)
+    except AgentkitError as exc:  # nothing else can run without settings
+        _report([Check(name="config", status="FAIL", detail=str(exc), seconds=0.0)], as_json)
+        return
+    _report([_run(name, check) for name, check in _Checks(resolved).all()], as_json)

@@ -1,7 +1,92 @@
-"""`agentkit eval` commands."""
+"""`agentkit eval` commands: BFCL through agentkit's own grammar-constrained decision path."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-app = typer.Typer(help="eval", no_args_is_help=True)
+from agentkit.cli.common import JsonOpt, ModelOpt, NCtxOpt, resolve
+
+if TYPE_CHECKING:
+    from agentkit.eval.runner import EvalReport, ItemResult
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Evaluate tool calling on benchmark data.", no_args_is_help=True)
+
+
+def _table(report: EvalReport) -> str:
+    label = (
+        "baseline (plain text prompt, no grammar)"
+        if report.mode == "baseline"
+        else ("constrained (agentkit decision grammar)")
+    )
+    lines = [
+        f"BFCL, {label}, model {report.model}",
+        f"{'category':<20}{'n':>5}{'correct':>9}{'accuracy':>10}{'invalid':>9}",
+    ]
+    for s in [*report.categories]:
+        lines.append(f"{s.category:<20}{s.total:>5}{s.correct:>9}{s.accuracy:>10.1%}{s.invalid:>9}")
+    lines.append(
+        f"{'overall':<20}{report.total:>5}{report.correct:>9}{report.accuracy:>10.1%}"
+        f"{report.invalid:>9}"
+    )
+    lines.append(
+        f"macro accuracy {report.macro_accuracy:.1%}; {report.tokens_per_second:.1f} tok/s "
+        f"({report.usage.completion_tokens} tokens in {report.usage.seconds:.1f} s); "
+        f"invalid outputs {report.invalid}"
+    )
+    return "\n".join(lines)
+
+
+@app.command()
+def bfcl(
+    data: Annotated[
+        Path, typer.Option("--data", help="BFCL v4 data directory (with possible_answer/).")
+    ],
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category",
+            "-c",
+            help="simple_python, multiple, parallel, parallel_multiple, irrelevance "
+            "(repeatable; default: all).",
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="First N items per category.")
+    ] = None,
+    model: ModelOpt = None,
+    n_ctx: NCtxOpt = None,
+    json_out: JsonOpt = False,
+    baseline_prompt: Annotated[
+        bool,
+        typer.Option(
+            "--baseline-prompt",
+            help="Plain BFCL text prompt, no grammar: the baseline to compare against.",
+        ),
+    ] = False,
+) -> None:
+    """Score tool calls on Berkeley Function Calling Leaderboard data (AST checker rules)."""
+    from agentkit.eval.bfcl import CATEGORIES, load_items
+    from agentkit.eval.runner import run_eval
+    from agentkit.llm.llama import LlamaModel
+
+    items = load_items(data, category or CATEGORIES, limit=limit)
+    settings = resolve(model=model, n_ctx=n_ctx).settings
+    llm = LlamaModel.from_settings(settings)
+
+    def progress(index: int, result: ItemResult) -> None:
+        mark = "ok" if result.correct else "invalid" if result.invalid else "wrong"
+        typer.echo(f"[{index + 1}/{len(items)}] {result.id}: {mark}", err=True)
+
+    report = run_eval(
+        llm, items, mode="baseline" if baseline_prompt else "constrained", progress=progress
+    )
+    if json_out:
+        typer.echo(json.dumps(report.model_dump(mode="json"), indent=2))
+    else:
+        typer.echo(_table(report))

@@ -1,7 +1,112 @@
-"""`agentkit runs` commands."""
+"""`agentkit runs`: list, show, export, delete and prune journaled runs."""
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-app = typer.Typer(help="runs", no_args_is_help=True)
+from agentkit.cli.common import JsonOpt, resolve
+from agentkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from agentkit.journal import Journal
+
+__all__ = ["app", "parse_duration"]
+
+app = typer.Typer(help="The run journal: list, show, resume, prune.", no_args_is_help=True)
+
+IdArg = Annotated[str, typer.Argument(help="Run id, or any unique prefix of it.")]
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90s', '15m', '12h', '7d', '2w' → timedelta."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text.lower())
+    if not match:
+        raise ConfigError(f"invalid duration {text!r}; use a number and a unit: 30m, 12h, 7d, 2w")
+    return timedelta(**{_UNITS[match[2]]: int(match[1])})
+
+
+def _journal() -> Journal:
+    from agentkit.journal import Journal
+
+    return Journal.open(resolve().settings)
+
+
+def _full_record(journal: Journal, run_id: str) -> dict[str, Any]:
+    return {
+        "run": journal.get_run(run_id).model_dump(mode="json"),
+        "events": [event.model_dump(mode="json") for event in journal.events(run_id)],
+    }
+
+
+@app.command("list")
+def list_runs(
+    as_json: JsonOpt = False,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only runs with this status, e.g. failed.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N runs.")] = 20,
+) -> None:
+    """List runs, newest first."""
+    with _journal() as journal:
+        runs = journal.list_runs(status=status, limit=limit)
+        if as_json:
+            typer.echo(json.dumps([run.model_dump(mode="json") for run in runs], indent=2))
+            return
+        if not runs:
+            typer.echo(f"no runs in {journal.path}", err=True)
+            return
+    typer.echo(f"{'ID':<20}  {'STATUS':<16}  {'STARTED (UTC)':<16}  {'KIND':<8}  GOAL")
+    for run in runs:
+        goal = " ".join(run.goal.split())
+        goal = goal if len(goal) <= 60 else goal[:59] + "…"
+        started = f"{run.started_at:%Y-%m-%d %H:%M}"
+        typer.echo(f"{run.run_id:<20}  {run.status:<16}  {started:<16}  {run.kind:<8}  {goal}")
+
+
+@app.command()
+def show(run_id: IdArg, as_json: JsonOpt = False) -> None:
+    """Show a run as a timeline: plan, steps, tool calls, observations, answer, usage."""
+    from agentkit.journal.timeline import render_timeline
+
+    with _journal() as journal:
+        full_id = journal.resolve_id(run_id)
+        if as_json:
+            typer.echo(json.dumps(_full_record(journal, full_id), indent=2))
+            return
+        lines = render_timeline(journal.get_run(full_id), journal.events(full_id))
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def export(run_id: IdArg) -> None:
+    """Print the full run (record and every event, prompts included) as JSON on stdout."""
+    with _journal() as journal:
+        typer.echo(json.dumps(_full_record(journal, journal.resolve_id(run_id)), indent=2))
+
+
+@app.command()
+def delete(run_id: IdArg) -> None:
+    """Delete one run and its events."""
+    with _journal() as journal:
+        full_id = journal.resolve_id(run_id)
+        journal.delete(full_id)
+    typer.echo(f"deleted {full_id}")
+
+
+@app.command()
+def prune(
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="Age like 30m, 12h, 7d or 2w.", show_default=False)
+    ],
+) -> None:
+    """Delete every run started longer ago than --older-than."""
+    age = parse_duration(older_than)
+    with _journal() as journal:
+        count = journal.prune(age)
+    typer.echo(f"pruned {count} run{'s' if count != 1 else ''} older than {older_than}")

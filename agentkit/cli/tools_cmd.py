@@ -1,7 +1,157 @@
-"""`agentkit tools` commands."""
+"""`agentkit tools`: list, show and call tools, exactly as a run would see and call them."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-app = typer.Typer(help="tools", no_args_is_help=True)
+from agentkit.cli.common import JsonOpt, WorkspaceOpt, YesOpt, resolve
+from agentkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from agentkit.config import Settings
+    from agentkit.registry import Toolset
+    from agentkit.tool import Tool
+
+__all__ = ["app", "example_arguments"]
+
+app = typer.Typer(help="List, inspect and call tools.", no_args_is_help=True)
+
+ToolsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--tools", "-t", help="Extra tool plugin file or directory (repeatable)."),
+]
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def _load(tools: list[Path] | None, **cli: Any) -> tuple[Settings, Toolset]:
+    from agentkit.registry import load_toolset
+
+    settings = resolve(tools_path=tools or None, **cli).settings
+    return settings, load_toolset(settings, warn=_warn)
+
+
+def _describe(item: Tool) -> dict[str, Any]:
+    return {**item.definition.model_dump(mode="json"), "source": item.source}
+
+
+def _signature(schema: dict[str, Any]) -> str:
+    required = set(schema.get("required", []))
+    parts = []
+    for name, prop in schema.get("properties", {}).items():
+        kind = prop.get("type") or "|".join(str(s.get("type", "?")) for s in prop.get("anyOf", []))
+        if "enum" in prop:
+            kind = "|".join(str(v) for v in prop["enum"])
+        default = "" if name in required else f"={json.dumps(prop.get('default'))}"
+        parts.append(f"{name}: {kind}{default}")
+    return ", ".join(parts)
+
+
+def example_arguments(schema: dict[str, Any]) -> Any:
+    """A plausible value for `schema`: its example, default or first choice, else a placeholder."""
+    for key in ("examples", "enum"):
+        if schema.get(key):
+            return schema[key][0]
+    if "default" in schema or "const" in schema:
+        return schema.get("const", schema.get("default"))
+    if "anyOf" in schema:
+        return example_arguments(schema["anyOf"][0])
+    kind = schema.get("type")
+    if kind == "object":
+        wanted = set(schema.get("required", []))
+        props = schema.get("properties", {})
+        return {k: example_arguments(v) for k, v in props.items() if k in wanted}
+    if kind == "array":
+        return [example_arguments(schema.get("items", {}))]
+    placeholders = {"string": "text", "integer": schema.get("minimum", 1), "number": 1.5}
+    return placeholders.get(str(kind), False if kind == "boolean" else None)
+
+
+@app.command("list")
+def list_tools(tools: ToolsOpt = None, as_json: JsonOpt = False) -> None:
+    """List every tool: name, permission, source, description and arguments."""
+    _, toolset = _load(tools)
+    if as_json:
+        typer.echo(json.dumps([_describe(t) for t in toolset], indent=2))
+        return
+    width = max((len(n) for n in toolset.names()), default=4)
+    for item in toolset:
+        typer.echo(f"{item.name:<{width}}  {item.permission:<7}  {item.source}")
+        typer.echo(f"{'':<{width}}  {item.definition.description}")
+        typer.echo(f"{'':<{width}}  args: {_signature(item.definition.parameters) or '(none)'}")
+
+
+@app.command()
+def show(
+    name: Annotated[str, typer.Argument(help="Tool name.")],
+    tools: ToolsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one tool's full schema and an example call."""
+    _, toolset = _load(tools)
+    item = toolset.get(name)
+    example = example_arguments(item.definition.parameters)
+    if as_json:
+        typer.echo(json.dumps({**_describe(item), "example": example}, indent=2))
+        return
+    timeout = "default" if item.timeout is None else f"{item.timeout:g}s"
+    typer.echo(f"{item.name} ({item.permission}, timeout {timeout}) from {item.source}")
+    typer.echo(item.definition.description)
+    typer.echo(json.dumps(item.definition.parameters, indent=2))
+    typer.echo(f"\nexample:\n  agentkit tools call {item.name} '{json.dumps(example)}'")
+
+
+class _LazyMemory:
+    """Opens the vector memory on first use, so calling other tools stays fast."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._memory: Any = None
+
+    def __getattr__(self, attr: str) -> Any:
+        if self._memory is None:
+            from agentkit.memory import open_memory
+
+            self._memory = open_memory(self._settings)
+        return getattr(self._memory, attr)
+
+
+@app.command()
+def call(
+    name: Annotated[str, typer.Argument(help="Tool name.")],
+    arguments: Annotated[str, typer.Argument(help="Arguments as a JSON object.")] = "{}",
+    workspace: WorkspaceOpt = None,
+    yes: YesOpt = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Seconds before the call is stopped.")
+    ] = None,
+    tools: ToolsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Call one tool with the same validation, permissions and timeout as in a run."""
+    from agentkit.tool import ToolContext
+
+    try:
+        parsed = json.loads(arguments)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"ARGS is not valid JSON ({exc.msg}); e.g. '{{\"x\": 1}}'") from None
+    if not isinstance(parsed, dict):
+        raise ConfigError('ARGS must be a JSON object, e.g. \'{"expression": "2+2"}\'')
+    settings, toolset = _load(tools, workspace=workspace, yes=yes, tool_timeout=timeout)
+    memory = None if settings.no_memory else _LazyMemory(settings)
+    ctx = ToolContext.create(settings, run_id="adhoc", memory=memory)
+    observation = toolset.call(name, parsed, ctx)
+    if as_json:
+        typer.echo(observation.model_dump_json(indent=2))
+    elif observation.ok:
+        typer.echo(observation.text)
+    else:
+        typer.echo(f"error: {observation.text}", err=True)
+    if not observation.ok:
+        raise typer.Exit(1)

@@ -48,9 +48,29 @@ class ModelInfo(BaseModel):
     gpu_offload_available: bool
 
 
+def _cpu_has_amx() -> bool:
+    try:
+        return " amx_tile" in Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
 def _load(path: Path, **kwargs: Any) -> Any:
+    import llama_cpp.llama_cpp as native
     from llama_cpp import Llama
 
+    # On AMX CPUs llama.cpp's extra (AMX/repacked) weight buffers segfault on any batch of
+    # more than one token (seen with llama-cpp-python 0.3.36 in containers). Llama() does not
+    # expose `use_extra_bufts`, so its default model params are swapped for this one load.
+    defaults = native.llama_model_default_params
+
+    def plain_buffers() -> Any:
+        params = defaults()
+        params.use_extra_bufts = False
+        return params
+
+    if _cpu_has_amx():
+        native.llama_model_default_params = plain_buffers
     try:
         return Llama(model_path=str(path), verbose=False, **kwargs)
     except (ValueError, RuntimeError, OSError) as exc:
@@ -58,6 +78,8 @@ def _load(path: Path, **kwargs: Any) -> Any:
             f"llama.cpp could not load {path} ({exc}); the file is truncated, corrupt or "
             "of an unsupported architecture: download it again or pick another GGUF"
         ) from exc
+    finally:
+        native.llama_model_default_params = defaults
 
 
 def _quantization(metadata: dict[str, str], path: Path) -> str:
@@ -70,11 +92,29 @@ def _quantization(metadata: dict[str, str], path: Path) -> str:
     return "unknown"
 
 
+def read_metadata(path: Path) -> dict[str, str]:
+    """A GGUF's metadata, loading only the vocabulary (no weights, no context)."""
+    import llama_cpp
+    from llama_cpp._internals import LlamaModel as _NativeModel
+
+    params = llama_cpp.llama_model_default_params()
+    params.vocab_only = True
+    try:
+        native = _NativeModel(path_model=str(path), params=params, verbose=False)
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise ModelFormatError(
+            f"llama.cpp could not read {path} ({exc}); the file is truncated or corrupt"
+        ) from exc
+    try:
+        return dict(native.metadata())
+    finally:
+        native.close()
+
+
 def inspect_model(spec: str | Path | None) -> ModelInfo:
     """Read a GGUF's metadata without loading its weights."""
     path = resolve_model(spec)
-    llm = _load(path, vocab_only=True)
-    meta: dict[str, str] = dict(llm.metadata)
+    meta = read_metadata(path)
     arch = meta.get("general.architecture", "unknown")
     ctx = meta.get(f"{arch}.context_length")
     return ModelInfo(
@@ -164,7 +204,9 @@ class LlamaModel:
             text = "".join(f"{m.role}: {m.content}\n" for m in messages) + "assistant: "
             return text, ["\nuser:"]
         result = self._formatter(messages=payload)
-        stop = result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+        stop = (
+            result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+        )
         return str(result.prompt), [s for s in stop if s]
 
     def tokenize(self, text: str) -> list[int]:

@@ -52,9 +52,13 @@ def check_bounded(schema: JsonSchema) -> None:
         kinds = kinds if isinstance(kinds, list) else [kinds]
         unconstrained = "enum" not in node and "const" not in node and "pattern" not in node
         if "string" in kinds and unconstrained and "maxLength" not in node:
-            raise SchemaError(f"string at {path or '/'} has no maxLength; bound it (e.g. Field(max_length=200))")
+            raise SchemaError(
+                f"string at {path or '/'} has no maxLength; bound it (e.g. Field(max_length=200))"
+            )
         if "array" in kinds and "maxItems" not in node:
-            raise SchemaError(f"array at {path or '/'} has no maxItems; bound it (e.g. Field(max_length=10))")
+            raise SchemaError(
+                f"array at {path or '/'} has no maxItems; bound it (e.g. Field(max_length=10))"
+            )
         for key in ("properties", "patternProperties"):
             for prop, sub in node.get(key, {}).items():
                 walk(sub, f"{path}/{prop}")

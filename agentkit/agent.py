@@ -1,0 +1,360 @@
+"""The planner loop: plan, execute each ready step with grammar-constrained decisions, answer.
+
+`Agent.iter` yields typed events (agentkit.events); `Agent.run` returns a RunResult.
+Model-caused problems (bad arguments, tool errors, repeated calls) go back to the
+model as observations; budgets end the run with a best-effort answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Generator, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agentkit.config import Settings, load_settings
+from agentkit.decision import (
+    CallTools,
+    Decision,
+    FinalAnswer,
+    Replan,
+    StepDone,
+    decision_schema,
+    parse_decision,
+)
+from agentkit.errors import BudgetExceeded, JournalError, MemoryStoreError, ModelError
+from agentkit.events import (
+    Answered,
+    Event,
+    MemoryItemRef,
+    MemoryRetrieved,
+    ModelCalled,
+    ObservationMade,
+    PlanMade,
+    PlanStep,
+    Replanned,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    ToolCalled,
+)
+from agentkit.llm.base import Message, Model
+from agentkit.llm.structured import generate
+from agentkit.plan import ModelPlan, next_ready, normalize_plan, plan_schema
+from agentkit.prompts import PromptRenderer
+from agentkit.result import RunResult
+from agentkit.state import RunState, call_key
+
+if TYPE_CHECKING:
+    from agentkit.journal import Journal
+    from agentkit.registry import Toolset
+    from agentkit.tool import Approver, Tool
+
+__all__ = ["Agent"]
+
+log = logging.getLogger(__name__)
+
+MAX_PLAN_STEPS = 6
+MAX_REPLANS = 2
+MAX_STEP_FAILURES = 2
+ANSWER_LIMIT = 600
+
+
+class _GiveUp(Exception):
+    """The loop cannot make progress; end as failed with a best-effort answer."""
+
+
+def _answer_schema(refs: list[str]) -> dict[str, Any]:
+    citations: dict[str, Any] = {"type": "array", "maxItems": 5 if refs else 0}
+    if refs:
+        citations["items"] = {"enum": refs}
+    props = {
+        "answer": {"type": "string", "minLength": 1, "maxLength": ANSWER_LIMIT},
+        "citations": citations,
+    }
+    return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
+
+
+class Agent:
+    """A goal-driven planner over a model, a toolset and an optional vector memory."""
+
+    def __init__(
+        self,
+        model: Model | None = None,
+        tools: Toolset | Iterable[Tool] | None = None,
+        memory: Any | None = None,
+        *,
+        settings: Settings | None = None,
+        journal: Journal | None = None,
+        prompts_dir: Path | None = None,
+        approve: Approver | None = None,
+    ) -> None:
+        from agentkit.registry import Toolset, load_toolset
+
+        self.settings = settings if settings is not None else load_settings().settings
+        self._model = model
+        if tools is None:
+            self.tools = load_toolset(self.settings)
+        elif isinstance(tools, Toolset):
+            self.tools = tools
+        else:
+            self.tools = Toolset(tools)
+        self.memory = memory
+        self.journal = journal
+        self.renderer = PromptRenderer(prompts_dir or self.settings.prompts_dir)
+        self.approve = approve
+
+    @property
+    def model(self) -> Model:
+        if self._model is None:
+            from agentkit.llm.factory import load_model
+
+            self._model = load_model(self.settings)
+        return self._model
+
+    # -- public API -------------------------------------------------------------
+
+    def run(self, goal: str) -> RunResult:
+        return RunResult.from_events(list(self.iter(goal)))
+
+    def iter(self, goal: str, *, run_id: str | None = None) -> Iterator[Event]:
+        from agentkit.journal import new_run_id
+
+        return self._loop(self._new_state(goal), run_id or new_run_id(), resumed=False)
+
+    def resume(self, run_id: str) -> Iterator[Event]:
+        """Continue a journaled run from its first unfinished step; finished calls never rerun."""
+        if self.journal is None:
+            raise JournalError("resuming needs a journal; pass journal=Journal.open(settings)")
+        prior = self.journal.events(run_id)
+        start = next((e for e in prior if isinstance(e, RunStarted)), None)
+        if start is None:
+            raise JournalError(f"run {run_id} has no recorded start; it cannot be resumed")
+        if any(isinstance(e, RunFinished) and e.status == "succeeded" for e in prior[-1:]):
+            raise JournalError(f"run {run_id} already succeeded; there is nothing to resume")
+        state = self._new_state(start.goal)
+        for event in prior:
+            if not isinstance(event, RunFinished | Answered):
+                state.apply(event)
+        state.events = list(prior)  # keep seq numbering monotonic after the old end
+        return self._loop(state, run_id, resumed=True)
+
+    # -- the loop ---------------------------------------------------------------
+
+    def _loop(self, state: RunState, run_id: str, *, resumed: bool) -> Iterator[Event]:
+        s = self.settings
+        started = time.monotonic()
+        base = (state.decisions, state.usage.total_tokens)  # budgets count from this invocation
+        status, reason, forced = "succeeded", None, None
+        name = getattr(self.model, "name", "model")
+        yield self._emit(state, RunStarted(run_id=run_id, goal=state.goal, model=name, settings=s.model_dump(mode="json"), resumed=resumed))
+        try:
+            if state.pending_call is not None:  # killed mid-call: it may or may not have acted
+                yield self._emit(state, self._interrupted_observation(run_id, state.pending_call))
+            if not state.plan:
+                yield from self._retrieve(state, run_id, state.goal, None)
+                yield from self._plan(state, run_id)
+            while True:
+                self._check_budget(state, started, base)
+                if state.awaiting_plan:
+                    yield from self._plan(state, run_id)
+                step = state.current or next_ready(state.plan, set(state.finished))
+                if step is None:
+                    break
+                if state.current is None:
+                    yield from self._retrieve(state, run_id, step.title, step.id)
+                    yield self._emit(state, StepStarted(run_id=run_id, step_id=step.id, title=step.title))
+                decision = yield from self._decide(state, run_id, step)
+                match decision:
+                    case CallTools(calls=calls):
+                        for call in calls:
+                            yield from self._call_tool(state, run_id, step, call.tool, call.arguments)
+                        last = state.observations[-1]
+                        if state.repeats >= 2:
+                            yield from self._replan(state, run_id, "the same call was made three times in a row", "loop")
+                        elif last.ok and last.tool == step.tool:
+                            yield self._emit(state, StepFinished(run_id=run_id, step_id=step.id, result=last.text[:200], auto=True))
+                        elif state.step_failures >= MAX_STEP_FAILURES:
+                            yield from self._replan(state, run_id, f"step {step.id} failed {state.step_failures} times: {last.text[:120]}", "failures")
+                    case StepDone(result=result):
+                        yield self._emit(state, StepFinished(run_id=run_id, step_id=step.id, result=result))
+                    case Replan(reason=why):
+                        yield from self._replan(state, run_id, why, "model")
+                    case FinalAnswer(answer=draft):
+                        yield self._emit(state, StepFinished(run_id=run_id, step_id=step.id, result=draft))
+                        break
+        except BudgetExceeded as exc:
+            status, reason, forced = "budget_exhausted", str(exc), str(exc)
+        except _GiveUp as exc:
+            status, reason, forced = "failed", str(exc), str(exc)
+        except ModelError as exc:
+            status, reason, forced = "failed", str(exc), "the model failed"
+        except KeyboardInterrupt:
+            status, reason = "interrupted", "interrupted by the user"
+        if status != "interrupted":
+            answered = yield from self._answer(state, run_id, forced)
+            self._remember_episode(state, run_id, status, answered.answer)
+        yield self._emit(
+            state,
+            RunFinished(
+                run_id=run_id,
+                status=status,  # type: ignore[arg-type]
+                answer=state.answer.answer if state.answer else None,
+                usage=state.usage,
+                wall_seconds=time.monotonic() - started,
+                reason=reason,
+            ),
+        )
+
+    # -- pieces of the loop ---------------------------------------------------------
+
+    def _emit(self, state: RunState, event: Event) -> Event:
+        event.seq = state.next_seq
+        state.apply(event)
+        if self.journal is not None:
+            self.journal.record(event)
+        return event
+
+    def _model_call(
+        self, state: RunState, run_id: str, purpose: str, messages: list[Message], output: Any, max_tokens: int
+    ) -> Generator[Event, None, Any]:
+        value, completion = generate(self.model, messages, output, max_tokens=max_tokens)
+        prompt = "\n".join(f"[{m.role}]\n{m.content}" for m in messages)
+        digest = hashlib.sha256(prompt.encode()).hexdigest()
+        yield self._emit(
+            state,
+            ModelCalled(
+                run_id=run_id,
+                purpose=purpose,  # type: ignore[arg-type]
+                prompt_hash=digest,
+                prompt=prompt,
+                output=completion.text,
+                usage=completion.usage,
+            ),
+        )
+        return value
+
+    def _check_budget(self, state: RunState, started: float, base: tuple[int, int]) -> None:
+        s = self.settings
+        if state.decisions - base[0] >= s.max_steps:
+            raise BudgetExceeded(f"step budget used up ({s.max_steps} steps; raise --max-steps)")
+        if state.usage.total_tokens - base[1] >= s.max_tokens:
+            raise BudgetExceeded(f"token budget used up ({s.max_tokens} tokens; raise --max-tokens)")
+        if time.monotonic() - started >= s.max_time:
+            raise BudgetExceeded(f"time budget used up ({s.max_time:.0f} s; raise --max-time)")
+
+    def _retrieve(self, state: RunState, run_id: str, query: str, step_id: int | None) -> Iterator[Event]:
+        if self.memory is None:
+            return
+        try:
+            found = self.memory.search(query, k=3 if step_id is None else 2)
+        except MemoryStoreError as exc:
+            log.warning("memory search failed, continuing without it: %s", exc)
+            return
+        items = [
+            MemoryItemRef(id=i.id, text=i.text[:300], source=i.source, kind=i.kind, score=i.score)
+            for i in found
+            if i.run_id != run_id and i.id not in state.memory
+        ]
+        if items:
+            yield self._emit(state, MemoryRetrieved(run_id=run_id, query=query, step_id=step_id, items=items))
+
+    def _plan(self, state: RunState, run_id: str) -> Iterator[Event]:
+        if state.replans > MAX_REPLANS:
+            raise _GiveUp(f"no progress after {MAX_REPLANS} re-plans")
+        schema = plan_schema(self.tools.names(), MAX_PLAN_STEPS)
+        raw = yield from self._model_call(state, run_id, "plan", state.plan_request(), schema, 400)
+        first = max((step.id for step in state.plan), default=0) + 1
+        steps, notes = normalize_plan(ModelPlan.model_validate(raw), self.tools.names(), first_id=first)
+        for note in notes:
+            log.info("plan repaired: %s", note)
+        yield self._emit(state, PlanMade(run_id=run_id, steps=steps))
+
+    def _decide(self, state: RunState, run_id: str, step: PlanStep) -> Generator[Event, None, Decision]:
+        definitions = self.tools.definitions()
+        if step.tool is not None:  # the suggested tool's branch first: small models copy order
+            definitions.sort(key=lambda d: d.name != step.tool)
+        schema = decision_schema(definitions, actions=("call", "done", "replan", "final"))
+        raw = yield from self._model_call(state, run_id, "decide", list(state.messages), schema, 400)
+        return parse_decision(raw)
+
+    def _replan(self, state: RunState, run_id: str, reason: str, cause: str) -> Iterator[Event]:
+        if state.replans >= MAX_REPLANS:
+            raise _GiveUp(f"gave up after {MAX_REPLANS} re-plans; last reason: {reason}")
+        yield self._emit(state, Replanned(run_id=run_id, reason=reason[:300], cause=cause))  # type: ignore[arg-type]
+
+    def _call_tool(
+        self, state: RunState, run_id: str, step: PlanStep, tool: str, arguments: dict[str, Any]
+    ) -> Iterator[Event]:
+        from agentkit.tool import ToolContext
+
+        index = sum(isinstance(e, ToolCalled) for e in state.events) + 1
+        repeated = state.last_call == call_key(tool, arguments)
+        yield self._emit(state, ToolCalled(run_id=run_id, index=index, step_id=step.id, tool=tool, arguments=arguments))
+        if repeated:
+            previous = state.observations[-1]
+            event = ObservationMade(
+                run_id=run_id, index=index, step_id=step.id, tool=tool, arguments=arguments,
+                ok=False, error="repeated", text=f"Not run again: identical to the previous call. Its result was: {previous.text[:300]}",
+            )  # fmt: skip
+        else:
+            ctx = ToolContext.create(self.settings, run_id=run_id, memory=self.memory, approve=self.approve)
+            obs = self.tools.call(tool, arguments, ctx)
+            event = ObservationMade(
+                run_id=run_id, index=index, step_id=step.id, tool=tool, arguments=arguments,
+                ok=obs.ok, error=obs.error, text=obs.text, seconds=obs.seconds,
+            )  # fmt: skip
+            if obs.ok and self.memory is not None:
+                try:
+                    self.memory.add_observation(run_id=run_id, tool=tool, text=obs.text)
+                except MemoryStoreError as exc:
+                    log.warning("could not store observation in memory: %s", exc)
+        yield self._emit(state, event)
+
+    def _interrupted_observation(self, run_id: str, call: ToolCalled) -> ObservationMade:
+        return ObservationMade(
+            run_id=run_id, index=call.index, step_id=call.step_id, tool=call.tool, arguments=call.arguments,
+            ok=False, error="interrupted",
+            text="This call was interrupted before it finished and may or may not have taken effect; check before repeating it.",
+        )  # fmt: skip
+
+    def _answer(self, state: RunState, run_id: str, forced: str | None) -> Generator[Event, None, Answered]:
+        refs = state.citable()
+        try:
+            raw = yield from self._model_call(
+                state, run_id, "answer", state.answer_request(forced), _answer_schema(refs), 300
+            )
+            text, citations = str(raw["answer"]).strip(), list(dict.fromkeys(raw.get("citations", [])))
+        except ModelError as exc:  # e.g. the context is full: answer from the observations alone
+            log.warning("final answer call failed: %s", exc)
+            last = [o for o in state.observations if o.ok][-3:]
+            text = f"No model answer ({exc}). Last results: " + "; ".join(
+                f"obs-{o.index} ({o.tool}): {o.text[:200]}" for o in last
+            ) if last else f"No answer could be produced: {exc}"
+            citations = [f"obs-{o.index}" for o in last]
+            forced = forced or str(exc)
+        has_obs = any(o.ok for o in state.observations)
+        event = Answered(
+            run_id=run_id, answer=text, citations=citations,
+            uncited=has_obs and not any(c.startswith("obs-") for c in citations), forced=forced is not None,
+        )  # fmt: skip
+        yield self._emit(state, event)
+        return event
+
+    def _remember_episode(self, state: RunState, run_id: str, status: str, answer: str) -> None:
+        if self.memory is None:
+            return
+        try:
+            self.memory.add_episode(
+                run_id=run_id, goal=state.goal, plan=[s.title for s in state.plan], status=status, answer=answer
+            )
+        except MemoryStoreError as exc:
+            log.warning("could not store the episode in memory: %s", exc)
+
+    def _new_state(self, goal: str) -> RunState:
+        definitions = self.tools.definitions()
+        return RunState(goal, definitions, {d.name: d.description for d in definitions}, self.renderer)
+

@@ -1,0 +1,129 @@
+"""The decision a model makes at each step, as a schema built from the tools' own schemas.
+
+The grammar is the union of one branch per tool (its name as a constant, its exact
+argument schema) plus the non-call actions, so a constrained model cannot produce
+a call to an unknown tool or with invalid arguments. The planner and `agentkit eval`
+share this path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+from agentkit.errors import SchemaError
+from agentkit.llm.base import JsonSchema
+
+__all__ = [
+    "Action",
+    "CallTools",
+    "Decision",
+    "FinalAnswer",
+    "Replan",
+    "StepDone",
+    "ToolCall",
+    "ToolSpec",
+    "decision_schema",
+    "parse_decision",
+]
+
+Action = Literal["call", "done", "replan", "final"]
+TEXT_LIMIT = 300
+
+
+class ToolSpec(Protocol):
+    """What the model sees of a tool (`agentkit.tool.ToolDefinition` satisfies it)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def parameters(self) -> dict[str, Any]: ...
+
+
+class ToolCall(BaseModel):
+    tool: str
+    arguments: dict[str, Any]
+
+
+class CallTools(BaseModel):
+    action: Literal["call"] = "call"
+    calls: list[ToolCall]
+
+
+class StepDone(BaseModel):
+    action: Literal["done"] = "done"
+    result: str
+
+
+class Replan(BaseModel):
+    action: Literal["replan"] = "replan"
+    reason: str
+
+
+class FinalAnswer(BaseModel):
+    action: Literal["final"] = "final"
+    answer: str
+
+
+Decision = CallTools | StepDone | Replan | FinalAnswer
+
+
+def _text(limit: int) -> JsonSchema:
+    return {"type": "string", "minLength": 1, "maxLength": limit}
+
+
+def _obj(properties: dict[str, Any]) -> JsonSchema:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def decision_schema(
+    tools: Sequence[ToolSpec],
+    *,
+    actions: Iterable[Action] = ("call", "done", "replan", "final"),
+    max_calls: int = 1,
+    text_limit: int = TEXT_LIMIT,
+) -> JsonSchema:
+    """JSON schema of one decision. Tool branches come first, in the order given."""
+    allowed = list(dict.fromkeys(actions))
+    branches: list[JsonSchema] = []
+    if "call" in allowed:
+        if not tools:
+            raise SchemaError("a decision that may call tools needs at least one tool")
+        calls = [_obj({"tool": {"const": t.name}, "arguments": t.parameters}) for t in tools]
+        call_item: JsonSchema = calls[0] if len(calls) == 1 else {"anyOf": calls}
+        branches.append(
+            _obj(
+                {
+                    "action": {"const": "call"},
+                    "calls": {
+                        "type": "array",
+                        "items": call_item,
+                        "minItems": 1,
+                        "maxItems": max_calls,
+                    },
+                }
+            )
+        )
+    fields = {"done": "result", "replan": "reason", "final": "answer"}
+    for action in allowed:
+        if action != "call":
+            branches.append(_obj({"action": {"const": action}, fields[action]: _text(text_limit)}))
+    if not branches:
+        raise SchemaError("a decision needs at least one allowed action")
+    return branches[0] if len(branches) == 1 else {"anyOf": branches}
+
+
+class _DecisionModel(BaseModel):
+    decision: Decision = Field(discriminator="action")
+
+
+def parse_decision(data: Any) -> Decision:
+    """Turn a grammar-valid JSON value into a typed Decision."""
+    return _DecisionModel.model_validate({"decision": data}).decision

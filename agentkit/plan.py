@@ -1,0 +1,88 @@
+"""The plan: its grammar-bounded schema, clean-up of model output, and step readiness."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agentkit.events import PlanStep
+from agentkit.llm.base import JsonSchema
+
+__all__ = ["ModelPlan", "next_ready", "normalize_plan", "plan_schema"]
+
+TITLE_LIMIT = 80
+
+
+class ModelPlanStep(BaseModel):
+    id: int
+    title: str = Field(max_length=TITLE_LIMIT)
+    tool: str | None = None
+    depends_on: list[int] = Field(default_factory=list)
+
+
+class ModelPlan(BaseModel):
+    """A plan exactly as the model writes it, before ids are made unique."""
+
+    steps: list[ModelPlanStep]
+
+
+def plan_schema(tool_names: Sequence[str], max_steps: int) -> JsonSchema:
+    """Tool names are an enum of the registered tools; ids are small bounded integers."""
+    ids = list(range(1, max_steps + 1))
+    step = {
+        "type": "object",
+        "properties": {
+            "id": {"enum": ids},
+            "title": {"type": "string", "minLength": 3, "maxLength": TITLE_LIMIT},
+            "tool": {"enum": [*tool_names, None]},
+            "depends_on": {"type": "array", "items": {"enum": ids}, "maxItems": 3},
+        },
+        "required": ["id", "title", "tool", "depends_on"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "steps": {"type": "array", "items": step, "minItems": 0, "maxItems": max_steps}
+        },
+        "required": ["steps"],
+        "additionalProperties": False,
+    }
+
+
+def normalize_plan(
+    plan: ModelPlan, known_tools: Iterable[str], *, first_id: int = 1
+) -> tuple[list[PlanStep], list[str]]:
+    """Renumber steps from `first_id`, keep only backward dependencies, drop unknown tools.
+
+    Returns the clean steps and a note for each repair, so nothing is silently changed.
+    """
+    known = set(known_tools)
+    notes: list[str] = []
+    renumber: dict[int, int] = {}
+    steps: list[PlanStep] = []
+    for offset, raw in enumerate(plan.steps):
+        new_id = first_id + offset
+        tool = raw.tool
+        if tool is not None and tool not in known:
+            notes.append(f"step {new_id} suggested unknown tool {tool!r}; it was dropped")
+            tool = None
+        deps = sorted({renumber[d] for d in raw.depends_on if d in renumber})
+        renumber.setdefault(raw.id, new_id)
+        steps.append(PlanStep(id=new_id, title=raw.title.strip(), tool=tool, depends_on=deps))
+    return steps, notes
+
+
+def next_ready(plan: Sequence[PlanStep], finished: set[int]) -> PlanStep | None:
+    """The first unfinished step whose dependencies are all finished."""
+    pending = [step for step in plan if step.id not in finished]
+    for step in pending:
+        if all(dep in finished for dep in step.depends_on):
+            return step
+    return pending[0] if pending else None  # dependencies only point backwards; defensive
+
+
+def plan_json(steps: Sequence[PlanStep]) -> dict[str, Any]:
+    return {"steps": [step.model_dump() for step in steps]}

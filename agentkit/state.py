@@ -1,0 +1,238 @@
+"""Run state folded from events, including the chat transcript the model sees.
+
+The transcript is a pure function of the events, so a resumed run rebuilds exactly
+the prompt it had, and the prompt only ever grows at its end (system, tools, goal,
+plan, then history): llama.cpp keeps its KV cache across steps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from agentkit.decision import ToolSpec
+from agentkit.events import (
+    Answered,
+    Event,
+    MemoryItemRef,
+    MemoryRetrieved,
+    ModelCalled,
+    ObservationMade,
+    PlanMade,
+    PlanStep,
+    Replanned,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    ToolCalled,
+)
+from agentkit.llm.base import Message, Usage
+from agentkit.plan import plan_json
+from agentkit.prompts import PromptRenderer
+
+__all__ = ["RunState", "call_key", "memory_ref", "observation_ref"]
+
+PROMPT_OBSERVATION_CHARS = 700
+
+
+def observation_ref(index: int) -> str:
+    return f"obs-{index}"
+
+
+def memory_ref(item_id: str) -> str:
+    return f"mem-{item_id[:8]}"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def call_key(tool: str, arguments: dict[str, Any]) -> tuple[str, str]:
+    """Identity of a tool call, for detecting identical repeats."""
+    return tool, json.dumps(arguments, ensure_ascii=False, sort_keys=True)
+
+
+def _signature(parameters: dict[str, Any]) -> str:
+    props: dict[str, Any] = parameters.get("properties", {})
+    required = set(parameters.get("required", []))
+    parts = []
+    for name, schema in props.items():
+        kind = schema.get("type", "any") if isinstance(schema, dict) else "any"
+        parts.append(f"{name}: {kind}" + ("" if name in required else "?"))
+    return ", ".join(parts)
+
+
+class RunState:
+    def __init__(
+        self,
+        goal: str,
+        tools: Sequence[ToolSpec],
+        descriptions: dict[str, str],
+        renderer: PromptRenderer,
+    ) -> None:
+        self.goal = goal
+        self.renderer = renderer
+        self.events: list[Event] = []
+        self.plan: list[PlanStep] = []
+        self.finished: dict[int, str] = {}
+        self.current: PlanStep | None = None
+        self.observations: list[ObservationMade] = []
+        self.memory: dict[str, MemoryItemRef] = {}
+        self.goal_memory: list[MemoryItemRef] = []
+        self.step_memory: list[MemoryItemRef] = []
+        self.usage = Usage()
+        self.decisions = 0
+        self.replans = 0
+        self.step_failures = 0
+        self.repeats = 0
+        self.last_call: tuple[str, str] | None = None
+        self.pending_call: ToolCalled | None = None
+        self.awaiting_plan = False
+        self.status: str = "running"
+        self.answer: Answered | None = None
+        system = renderer.render(
+            "system",
+            tools=[
+                {
+                    "name": t.name,
+                    "signature": _signature(t.parameters),
+                    "description": descriptions.get(t.name, ""),
+                }
+                for t in tools
+            ],
+        )
+        self.messages: list[Message] = [Message(role="system", content=system)]
+
+    # -- transcript ---------------------------------------------------------------
+
+    def _say(self, role: str, content: str) -> None:
+        last = self.messages[-1]
+        if role == "user" and last.role == "user":  # merge so roles alternate
+            self.messages[-1] = Message(role="user", content=f"{last.content}\n\n{content}")
+        else:
+            self.messages.append(Message(role=role, content=content))  # type: ignore[arg-type]
+
+    def _memory_block(self, items: Sequence[MemoryItemRef]) -> str:
+        if not items:
+            return ""
+        rows = [{"ref": memory_ref(i.id), **i.model_dump()} for i in items]
+        return self.renderer.render("memory", items=rows)
+
+    def plan_request(self) -> list[Message]:
+        if self.plan or self.awaiting_plan:
+            return list(self.messages)
+        return [*self.messages, Message(role="user", content=self._plan_prompt())]
+
+    def _plan_prompt(self) -> str:
+        return self.renderer.render(
+            "plan", goal=self.goal, memory=self._memory_block(self.goal_memory), max_steps=6
+        )
+
+    def answer_request(self, forced: str | None) -> list[Message]:
+        results = [
+            {"ref": observation_ref(o.index), "tool": o.tool, "text": o.text[:200]}
+            for o in self.observations
+            if o.ok
+        ]
+        prompt = self.renderer.render(
+            "answer", goal=self.goal, results=results, forced=forced or ""
+        )
+        messages = list(self.messages)
+        if messages[-1].role == "user":
+            messages[-1] = Message(role="user", content=f"{messages[-1].content}\n\n{prompt}")
+        else:
+            messages.append(Message(role="user", content=prompt))
+        return messages
+
+    def citable(self) -> list[str]:
+        refs = [observation_ref(o.index) for o in self.observations if o.ok]
+        return refs + [memory_ref(i) for i in self.memory]
+
+    # -- folding ------------------------------------------------------------------
+
+    def apply(self, event: Event) -> None:
+        self.events.append(event)
+        match event:
+            case RunStarted():
+                self.status = "running"
+            case MemoryRetrieved(step_id=None, items=items):
+                self.goal_memory = list(items)
+                self.memory.update({i.id: i for i in items})
+            case MemoryRetrieved(items=items):
+                self.step_memory = list(items)
+                self.memory.update({i.id: i for i in items})
+            case PlanMade(steps=steps):
+                if not self.awaiting_plan:
+                    self._say("user", self._plan_prompt())
+                self._say("assistant", _compact(plan_json(steps)))
+                done = [s for s in self.plan if s.id in self.finished]
+                self.plan = done + list(steps)
+                self.awaiting_plan = False
+                self.current = None
+            case StepStarted(step_id=step_id):
+                self.current = next(s for s in self.plan if s.id == step_id)
+                self.step_failures = 0
+                prompt = self.renderer.render(
+                    "step", step=self.current, memory=self._memory_block(self.step_memory)
+                )
+                self.step_memory = []
+                self._say("user", prompt)
+            case ModelCalled(usage=usage, purpose=purpose):
+                self.usage = self.usage + usage
+                self.decisions += purpose == "decide"
+            case ToolCalled(tool=tool, arguments=arguments):
+                self._say(
+                    "assistant",
+                    _compact({"action": "call", "calls": [{"tool": tool, "arguments": arguments}]}),
+                )
+                self.pending_call = event
+                key = call_key(tool, arguments)
+                self.repeats = self.repeats + 1 if key == self.last_call else 0
+                self.last_call = key
+            case ObservationMade():
+                self.pending_call = None
+                self.observations.append(event)
+                if not event.ok:
+                    self.step_failures += 1
+                text = event.text
+                if len(text) > PROMPT_OBSERVATION_CHARS:
+                    text = text[:PROMPT_OBSERVATION_CHARS] + f"…[{len(text)} chars, truncated]"
+                prompt = self.renderer.render(
+                    "observation",
+                    ref=observation_ref(event.index),
+                    tool=event.tool,
+                    ok=event.ok,
+                    text=text,
+                    repeated=event.error == "repeated",
+                )
+                self._say("user", prompt)
+            case StepFinished(step_id=step_id, result=result, auto=auto):
+                self.finished[step_id] = result
+                self.current = None
+                self.last_call = None
+                if not auto:
+                    self._say("assistant", _compact({"action": "done", "result": result}))
+            case Replanned(reason=reason, cause=cause):
+                self.replans += 1
+                self.last_call = None
+                self.repeats = 0
+                if cause == "model":
+                    self._say("assistant", _compact({"action": "replan", "reason": reason}))
+                done = [s for s in self.plan if s.id in self.finished]
+                self._say("user", self.renderer.render("replan", reason=reason, done=done))
+                self.awaiting_plan = True
+                self.current = None
+            case Answered():
+                self.answer = event
+            case RunFinished(status=status):
+                self.status = status
+
+    @property
+    def next_seq(self) -> int:
+        return self.events[-1].seq + 1 if self.events else 0
+
+    @property
+    def tool_calls(self) -> int:
+        return len(self.observations)

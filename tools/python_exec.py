@@ -1,0 +1,53 @@
+"""Built-in `python` tool: a snippet in a separate Python process with resource limits.
+
+Limits: wall-clock timeout (the whole process group is killed), CPU seconds and
+address space via `resource`, and a cap on file size and captured output. The child
+runs isolated (`-I`: no user site, no PYTHON* variables) with the workspace as cwd.
+It is not a filesystem jail; that is why the tool needs `execute` approval.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Annotated
+
+from pydantic import Field
+
+from agentkit.errors import ToolError
+from agentkit.sandbox import Limits, run_process
+from agentkit.tool import ToolContext, tool
+
+MEMORY_BYTES = 1024 * 1024 * 1024
+FILE_BYTES = 64 * 1024 * 1024
+
+
+def limits_for(timeout: float) -> Limits:
+    return Limits(
+        cpu_seconds=max(1, math.ceil(timeout)), memory_bytes=MEMORY_BYTES, file_bytes=FILE_BYTES
+    )
+
+
+@tool(name="python", permission="execute")
+def python_exec(
+    code: Annotated[str, Field(max_length=4000, examples=["print(2 + 2)"])], ctx: ToolContext
+) -> str:
+    """Run Python code in a separate process and return what it prints.
+
+    Args:
+        code: Python source code; use print() to show results.
+    """
+    timeout = ctx.timeout or ctx.settings.tool_timeout
+    result = run_process(
+        [sys.executable, "-I", "-"],
+        cwd=ctx.workspace,
+        timeout=timeout,
+        limits=limits_for(timeout),
+        stdin_text=code,
+    )
+    output = result.output()
+    if result.timed_out:
+        raise TimeoutError(f"python timed out after {timeout:g}s and was killed")
+    if result.returncode != 0:
+        raise ToolError(f"{result.describe_exit()}\n{output}".rstrip())
+    return output or "(no output; use print() to show results)"
