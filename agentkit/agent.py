@@ -75,7 +75,12 @@ def _answer_schema(refs: list[str]) -> dict[str, Any]:
         "answer": {"type": "string", "minLength": 1, "maxLength": ANSWER_LIMIT},
         "citations": citations,
     }
-    return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": list(props),
+        "additionalProperties": False,
+    }
 
 
 class Agent:
@@ -150,10 +155,26 @@ class Agent:
         base = (state.decisions, state.usage.total_tokens)  # budgets count from this invocation
         status, reason, forced = "succeeded", None, None
         name = getattr(self.model, "name", "model")
-        yield self._emit(state, RunStarted(run_id=run_id, goal=state.goal, model=name, settings=s.model_dump(mode="json"), resumed=resumed))
+        yield self._emit(
+            state,
+            RunStarted(
+                run_id=run_id,
+                goal=state.goal,
+                model=name,
+                settings=s.model_dump(mode="json"),
+                resumed=resumed,
+            ),
+        )
         try:
             if state.pending_call is not None:  # killed mid-call: it may or may not have acted
-                yield self._emit(state, self._interrupted_observation(run_id, state.pending_call))
+                text = (
+                    "This call was interrupted before it finished and may or may not have "
+                    "taken effect; check before repeating it."
+                )
+                interrupted = _observation(
+                    state.pending_call, ok=False, error="interrupted", text=text
+                )
+                yield self._emit(state, interrupted)
             if not state.plan:
                 yield from self._retrieve(state, run_id, state.goal, None)
                 yield from self._plan(state, run_id)
@@ -166,25 +187,48 @@ class Agent:
                     break
                 if state.current is None:
                     yield from self._retrieve(state, run_id, step.title, step.id)
-                    yield self._emit(state, StepStarted(run_id=run_id, step_id=step.id, title=step.title))
+                    yield self._emit(
+                        state, StepStarted(run_id=run_id, step_id=step.id, title=step.title)
+                    )
                 decision = yield from self._decide(state, run_id, step)
                 match decision:
                     case CallTools(calls=calls):
                         for call in calls:
-                            yield from self._call_tool(state, run_id, step, call.tool, call.arguments)
+                            yield from self._call_tool(
+                                state, run_id, step, call.tool, call.arguments
+                            )
                         last = state.observations[-1]
                         if state.repeats >= 2:
-                            yield from self._replan(state, run_id, "the same call was made three times in a row", "loop")
+                            yield from self._replan(
+                                state, run_id, "the same call was made three times in a row", "loop"
+                            )
                         elif last.ok and last.tool == step.tool:
-                            yield self._emit(state, StepFinished(run_id=run_id, step_id=step.id, result=last.text[:200], auto=True))
+                            yield self._emit(
+                                state,
+                                StepFinished(
+                                    run_id=run_id,
+                                    step_id=step.id,
+                                    result=last.text[:200],
+                                    auto=True,
+                                ),
+                            )
                         elif state.step_failures >= MAX_STEP_FAILURES:
-                            yield from self._replan(state, run_id, f"step {step.id} failed {state.step_failures} times: {last.text[:120]}", "failures")
+                            yield from self._replan(
+                                state,
+                                run_id,
+                                f"step {step.id} failed twice: {last.text[:120]}",
+                                "failures",
+                            )
                     case StepDone(result=result):
-                        yield self._emit(state, StepFinished(run_id=run_id, step_id=step.id, result=result))
+                        yield self._emit(
+                            state, StepFinished(run_id=run_id, step_id=step.id, result=result)
+                        )
                     case Replan(reason=why):
                         yield from self._replan(state, run_id, why, "model")
                     case FinalAnswer(answer=draft):
-                        yield self._emit(state, StepFinished(run_id=run_id, step_id=step.id, result=draft))
+                        yield self._emit(
+                            state, StepFinished(run_id=run_id, step_id=step.id, result=draft)
+                        )
                         break
         except BudgetExceeded as exc:
             status, reason, forced = "budget_exhausted", str(exc), str(exc)
@@ -219,7 +263,13 @@ class Agent:
         return event
 
     def _model_call(
-        self, state: RunState, run_id: str, purpose: str, messages: list[Message], output: Any, max_tokens: int
+        self,
+        state: RunState,
+        run_id: str,
+        purpose: str,
+        messages: list[Message],
+        output: Any,
+        max_tokens: int,
     ) -> Generator[Event, None, Any]:
         value, completion = generate(self.model, messages, output, max_tokens=max_tokens)
         prompt = "\n".join(f"[{m.role}]\n{m.content}" for m in messages)
@@ -242,11 +292,15 @@ class Agent:
         if state.decisions - base[0] >= s.max_steps:
             raise BudgetExceeded(f"step budget used up ({s.max_steps} steps; raise --max-steps)")
         if state.usage.total_tokens - base[1] >= s.max_tokens:
-            raise BudgetExceeded(f"token budget used up ({s.max_tokens} tokens; raise --max-tokens)")
+            raise BudgetExceeded(
+                f"token budget used up ({s.max_tokens} tokens; raise --max-tokens)"
+            )
         if time.monotonic() - started >= s.max_time:
             raise BudgetExceeded(f"time budget used up ({s.max_time:.0f} s; raise --max-time)")
 
-    def _retrieve(self, state: RunState, run_id: str, query: str, step_id: int | None) -> Iterator[Event]:
+    def _retrieve(
+        self, state: RunState, run_id: str, query: str, step_id: int | None
+    ) -> Iterator[Event]:
         if self.memory is None:
             return
         try:
@@ -260,7 +314,9 @@ class Agent:
             if i.run_id != run_id and i.id not in state.memory
         ]
         if items:
-            yield self._emit(state, MemoryRetrieved(run_id=run_id, query=query, step_id=step_id, items=items))
+            yield self._emit(
+                state, MemoryRetrieved(run_id=run_id, query=query, step_id=step_id, items=items)
+            )
 
     def _plan(self, state: RunState, run_id: str) -> Iterator[Event]:
         if state.replans > MAX_REPLANS:
@@ -268,17 +324,23 @@ class Agent:
         schema = plan_schema(self.tools.names(), MAX_PLAN_STEPS)
         raw = yield from self._model_call(state, run_id, "plan", state.plan_request(), schema, 400)
         first = max((step.id for step in state.plan), default=0) + 1
-        steps, notes = normalize_plan(ModelPlan.model_validate(raw), self.tools.names(), first_id=first)
+        steps, notes = normalize_plan(
+            ModelPlan.model_validate(raw), self.tools.names(), first_id=first
+        )
         for note in notes:
             log.info("plan repaired: %s", note)
         yield self._emit(state, PlanMade(run_id=run_id, steps=steps))
 
-    def _decide(self, state: RunState, run_id: str, step: PlanStep) -> Generator[Event, None, Decision]:
+    def _decide(
+        self, state: RunState, run_id: str, step: PlanStep
+    ) -> Generator[Event, None, Decision]:
         definitions = self.tools.definitions()
         if step.tool is not None:  # the suggested tool's branch first: small models copy order
             definitions.sort(key=lambda d: d.name != step.tool)
         schema = decision_schema(definitions, actions=("call", "done", "replan", "final"))
-        raw = yield from self._model_call(state, run_id, "decide", list(state.messages), schema, 400)
+        raw = yield from self._model_call(
+            state, run_id, "decide", list(state.messages), schema, 400
+        )
         return parse_decision(raw)
 
     def _replan(self, state: RunState, run_id: str, reason: str, cause: str) -> Iterator[Event]:
@@ -293,54 +355,56 @@ class Agent:
 
         index = sum(isinstance(e, ToolCalled) for e in state.events) + 1
         repeated = state.last_call == call_key(tool, arguments)
-        yield self._emit(state, ToolCalled(run_id=run_id, index=index, step_id=step.id, tool=tool, arguments=arguments))
-        if repeated:
-            previous = state.observations[-1]
-            event = ObservationMade(
-                run_id=run_id, index=index, step_id=step.id, tool=tool, arguments=arguments,
-                ok=False, error="repeated", text=f"Not run again: identical to the previous call. Its result was: {previous.text[:300]}",
-            )  # fmt: skip
-        else:
-            ctx = ToolContext.create(self.settings, run_id=run_id, memory=self.memory, approve=self.approve)
-            obs = self.tools.call(tool, arguments, ctx)
-            event = ObservationMade(
-                run_id=run_id, index=index, step_id=step.id, tool=tool, arguments=arguments,
-                ok=obs.ok, error=obs.error, text=obs.text, seconds=obs.seconds,
-            )  # fmt: skip
-            if obs.ok and self.memory is not None:
-                try:
-                    self.memory.add_observation(run_id=run_id, tool=tool, text=obs.text)
-                except MemoryStoreError as exc:
-                    log.warning("could not store observation in memory: %s", exc)
-        yield self._emit(state, event)
+        call = ToolCalled(
+            run_id=run_id, index=index, step_id=step.id, tool=tool, arguments=arguments
+        )
+        yield self._emit(state, call)
+        if repeated:  # identical to the call just made: do not run it again
+            previous = state.observations[-1].text[:300]
+            text = f"Not run again: identical to the previous call. Its result was: {previous}"
+            yield self._emit(state, _observation(call, ok=False, error="repeated", text=text))
+            return
+        ctx = ToolContext.create(
+            self.settings, run_id=run_id, memory=self.memory, approve=self.approve
+        )
+        obs = self.tools.call(tool, arguments, ctx)
+        if obs.ok and self.memory is not None:
+            try:
+                self.memory.add_observation(run_id=run_id, tool=tool, text=obs.text)
+            except MemoryStoreError as exc:
+                log.warning("could not store observation in memory: %s", exc)
+        yield self._emit(
+            state,
+            _observation(call, ok=obs.ok, error=obs.error, text=obs.text, seconds=obs.seconds),
+        )
 
-    def _interrupted_observation(self, run_id: str, call: ToolCalled) -> ObservationMade:
-        return ObservationMade(
-            run_id=run_id, index=call.index, step_id=call.step_id, tool=call.tool, arguments=call.arguments,
-            ok=False, error="interrupted",
-            text="This call was interrupted before it finished and may or may not have taken effect; check before repeating it.",
-        )  # fmt: skip
-
-    def _answer(self, state: RunState, run_id: str, forced: str | None) -> Generator[Event, None, Answered]:
+    def _answer(
+        self, state: RunState, run_id: str, forced: str | None
+    ) -> Generator[Event, None, Answered]:
         refs = state.citable()
+        messages = state.answer_request(forced)
         try:
             raw = yield from self._model_call(
-                state, run_id, "answer", state.answer_request(forced), _answer_schema(refs), 300
+                state, run_id, "answer", messages, _answer_schema(refs), 300
             )
-            text, citations = str(raw["answer"]).strip(), list(dict.fromkeys(raw.get("citations", [])))
-        except ModelError as exc:  # e.g. the context is full: answer from the observations alone
+            text = str(raw["answer"]).strip()
+            citations = list(dict.fromkeys(raw.get("citations", [])))
+        except ModelError as exc:  # e.g. a full context: answer from the observations alone
             log.warning("final answer call failed: %s", exc)
             last = [o for o in state.observations if o.ok][-3:]
-            text = f"No model answer ({exc}). Last results: " + "; ".join(
-                f"obs-{o.index} ({o.tool}): {o.text[:200]}" for o in last
-            ) if last else f"No answer could be produced: {exc}"
+            results = "; ".join(f"obs-{o.index} ({o.tool}): {o.text[:200]}" for o in last)
+            text = f"No model answer ({exc}). Last results: {results or 'none'}"
             citations = [f"obs-{o.index}" for o in last]
             forced = forced or str(exc)
-        has_obs = any(o.ok for o in state.observations)
+        observed = any(o.ok for o in state.observations)
+        cites_observation = any(c.startswith("obs-") for c in citations)
         event = Answered(
-            run_id=run_id, answer=text, citations=citations,
-            uncited=has_obs and not any(c.startswith("obs-") for c in citations), forced=forced is not None,
-        )  # fmt: skip
+            run_id=run_id,
+            answer=text,
+            citations=citations,
+            uncited=observed and not cites_observation,
+            forced=forced is not None,
+        )
         yield self._emit(state, event)
         return event
 
@@ -349,12 +413,33 @@ class Agent:
             return
         try:
             self.memory.add_episode(
-                run_id=run_id, goal=state.goal, plan=[s.title for s in state.plan], status=status, answer=answer
+                run_id=run_id,
+                goal=state.goal,
+                plan=[s.title for s in state.plan],
+                status=status,
+                answer=answer,
             )
         except MemoryStoreError as exc:
             log.warning("could not store the episode in memory: %s", exc)
 
     def _new_state(self, goal: str) -> RunState:
         definitions = self.tools.definitions()
-        return RunState(goal, definitions, {d.name: d.description for d in definitions}, self.renderer)
+        return RunState(
+            goal, definitions, {d.name: d.description for d in definitions}, self.renderer
+        )
 
+
+def _observation(
+    call: ToolCalled, *, ok: bool, error: str | None, text: str, seconds: float = 0.0
+) -> ObservationMade:
+    return ObservationMade(
+        run_id=call.run_id,
+        index=call.index,
+        step_id=call.step_id,
+        tool=call.tool,
+        arguments=call.arguments,
+        ok=ok,
+        error=error,
+        text=text,
+        seconds=seconds,
+    )

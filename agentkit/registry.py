@@ -175,7 +175,9 @@ def _run(tool: Tool, kwargs: dict[str, Any], ctx: ToolContext, timeout: float) -
     if "error" in box:
         error: BaseException = box["error"]
         if isinstance(error, TimeoutError) and not str(error):
-            raise TimeoutError(f"{tool.name} timed out after {timeout:g}s; try a smaller task") from error
+            raise TimeoutError(
+                f"{tool.name} timed out after {timeout:g}s; try a smaller task"
+            ) from error
         if not isinstance(error, Exception):  # SystemExit from sys.exit() in a tool
             raise ToolError(f"tool exited ({type(error).__name__}: {error})")
         raise error

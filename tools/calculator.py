@@ -6,6 +6,7 @@ import ast
 import math
 import operator
 import re
+import warnings
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -119,7 +120,9 @@ def _format(value: Any) -> str:
 def evaluate(expression: str) -> str:
     """Evaluate `expression` safely and return the number as text."""
     try:
-        tree = ast.parse(_normalize(expression), mode="eval")
+        with warnings.catch_warnings():  # "1e" etc. warn before failing; the error says enough
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(_normalize(expression), mode="eval")
     except SyntaxError:
         msg = f"cannot parse {expression!r}; write it like 1234 * 5678 or sqrt(16)"
         raise ToolError(msg) from None

@@ -93,7 +93,9 @@ class LiveProgress:
     def __enter__(self) -> LiveProgress:
         from rich.live import Live
 
-        self._live = Live(self._render(), console=self.console, refresh_per_second=8, transient=False)
+        self._live = Live(
+            self._render(), console=self.console, refresh_per_second=8, transient=False
+        )
         self._live.__enter__()
         return self
 

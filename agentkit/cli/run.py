@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agentkit.cli.common import GpuLayersOpt, JsonOpt, ModelOpt, NCtxOpt, WorkspaceOpt, YesOpt, resolve
+from agentkit.cli.common import (
+    GpuLayersOpt,
+    JsonOpt,
+    ModelOpt,
+    NCtxOpt,
+    WorkspaceOpt,
+    YesOpt,
+    resolve,
+)
 from agentkit.errors import ConfigError, MemoryStoreError
 
 if TYPE_CHECKING:
@@ -31,9 +39,7 @@ PromptsOpt = Annotated[
 NoMemoryOpt = Annotated[
     bool | None, typer.Option("--no-memory", help="Run without the vector memory.")
 ]
-MemoryDirOpt = Annotated[
-    Path | None, typer.Option("--memory-dir", help="Chroma memory directory.")
-]
+MemoryDirOpt = Annotated[Path | None, typer.Option("--memory-dir", help="Chroma memory directory.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 
 
@@ -80,7 +86,9 @@ def run(
 
         raise typer.Exit(run_workflow_file(file, var or [], settings, as_json=as_json, quiet=quiet))
     if not goal or not goal.strip():
-        raise ConfigError("give a goal, e.g. agentkit run \"What is 1234 * 5678?\", or --file FLOW.yaml")
+        raise ConfigError(
+            'give a goal, e.g. agentkit run "What is 1234 * 5678?", or --file FLOW.yaml'
+        )
     result = execute(settings, lambda agent: agent.iter(goal), quiet=quiet)
     print_result(result, as_json=as_json)
     raise typer.Exit(result.exit_code)
@@ -128,10 +136,11 @@ def execute(settings: Settings, start: Any, *, quiet: bool) -> RunResult:
                 for event in _drain_after_interrupt(stream):
                     events.append(event)
                     progress.show(event)
+        # The journal holds the whole run, including what came before a resume.
+        return RunResult.from_events(journal.events(events[0].run_id) if events else events)
     finally:
         signal.signal(signal.SIGTERM, previous)
         journal.close()
-    return RunResult.from_events(events)
 
 
 def _drain_after_interrupt(stream: Iterator[Event]) -> Iterator[Event]:
@@ -162,10 +171,17 @@ def print_result(result: RunResult, *, as_json: bool) -> None:
         typer.echo("\nSources:")
         for ref in result.citations:
             step = by_ref.get(ref)
-            detail = f"{step.tool} {json.dumps(step.arguments)} -> {step.observation[:80]}" if step else "memory"
+            detail = (
+                f"{step.tool} {json.dumps(step.arguments)} -> {step.observation[:80]}"
+                if step
+                else "memory"
+            )
             typer.echo(f"  [{ref}] {detail}")
     if result.uncited:
         typer.echo("\n(note: this answer cites none of the tool results it had)", err=True)
     if result.status != "succeeded":
-        typer.echo(f"\nstatus: {result.status}" + (f" ({result.reason})" if result.reason else ""), err=True)
+        typer.echo(
+            f"\nstatus: {result.status}" + (f" ({result.reason})" if result.reason else ""),
+            err=True,
+        )
     typer.echo(f"run id: {result.run_id}  (agentkit runs show {result.run_id})", err=True)

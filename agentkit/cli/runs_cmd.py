@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agentkit.cli.common import JsonOpt, resolve
+from agentkit.cli.common import JsonOpt, ModelOpt, YesOpt, resolve
 from agentkit.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -110,3 +110,32 @@ def prune(
     with _journal() as journal:
         count = journal.prune(age)
     typer.echo(f"pruned {count} run{'s' if count != 1 else ''} older than {older_than}")
+
+
+@app.command()
+def resume(
+    run_id: IdArg,
+    yes: YesOpt = None,
+    model: ModelOpt = None,
+    max_steps: Annotated[int | None, typer.Option(help="Most model decisions now.")] = None,
+    max_time: Annotated[float | None, typer.Option(help="Most wall-clock seconds now.")] = None,
+    as_json: JsonOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Continue a stopped run from its first unfinished step; finished tool calls never rerun."""
+    from agentkit.cli.run import execute, print_result
+    from agentkit.config import Settings
+    from agentkit.events import RunStarted
+
+    with _journal() as journal:
+        full_id = journal.resolve_id(run_id)
+        start = next(e for e in journal.events(full_id) if isinstance(e, RunStarted))
+    given = resolve(yes=yes, model=model, max_steps=max_steps, max_time=max_time)
+    # The run continues with the settings it started with; flags given now win.
+    explicit = {
+        key: getattr(given.settings, key) for key, src in given.sources.items() if src == "cli"
+    }
+    settings = Settings.model_validate({**start.settings, **explicit})
+    result = execute(settings, lambda agent: agent.resume(full_id), quiet=quiet)
+    print_result(result, as_json=as_json)
+    raise typer.Exit(result.exit_code)

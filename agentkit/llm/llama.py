@@ -100,7 +100,7 @@ def read_metadata(path: Path) -> dict[str, str]:
     params = llama_cpp.llama_model_default_params()
     params.vocab_only = True
     try:
-        native = _NativeModel(path_model=str(path), params=params, verbose=False)
+        native: Any = _NativeModel(path_model=str(path), params=params, verbose=False)
     except (ValueError, RuntimeError, OSError) as exc:
         raise ModelFormatError(
             f"llama.cpp could not read {path} ({exc}); the file is truncated or corrupt"
@@ -214,7 +214,7 @@ class LlamaModel:
         return tokens
 
     def grammar(self, schema: JsonSchema) -> Any:
-        from llama_cpp import LlamaGrammar
+        from llama_cpp.llama_grammar import LlamaGrammar
 
         key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:

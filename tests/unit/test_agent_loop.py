@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,9 @@ def answer(text: str, *refs: str) -> dict[str, Any]:
     return {"answer": text, "citations": list(refs)}
 
 
-def make_agent(tmp_path: Path, replies: Sequence[Any], **settings: Any) -> tuple[Agent, ScriptedModel]:
+def make_agent(
+    tmp_path: Path, replies: Sequence[Any], **settings: Any
+) -> tuple[Agent, ScriptedModel]:
     FLAKY_CALLS.clear()
     model = ScriptedModel(replies)
     config = Settings(workspace=tmp_path, yes=True, **settings)
@@ -84,7 +87,11 @@ def of_type(events: Sequence[Event], kind: type) -> list[Any]:
 def test_happy_path_calls_the_tool_and_cites_it(tmp_path: Path) -> None:
     agent, model = make_agent(
         tmp_path,
-        [plan(("Multiply the numbers", "multiply")), call("multiply", a=1234, b=5678), answer("7006652", "obs-1")],
+        [
+            plan(("Multiply the numbers", "multiply")),
+            call("multiply", a=1234, b=5678),
+            answer("7006652", "obs-1"),
+        ],
     )
     events = list(agent.iter("What is 1234 * 5678?"))
     obs = of_type(events, ObservationMade)
@@ -194,9 +201,15 @@ def test_identical_call_is_detected_then_forces_replan(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("budget", "expected"),
-    [({"max_steps": 1}, "step budget"), ({"max_tokens": 256}, "token budget"), ({"max_time": 1e-9}, "time budget")],
+    [
+        ({"max_steps": 1}, "step budget"),
+        ({"max_tokens": 256}, "token budget"),
+        ({"max_time": 1e-9}, "time budget"),
+    ],
 )
-def test_each_budget_ends_with_a_forced_answer(tmp_path: Path, budget: dict[str, Any], expected: str) -> None:
+def test_each_budget_ends_with_a_forced_answer(
+    tmp_path: Path, budget: dict[str, Any], expected: str
+) -> None:
     two_steps = plan(("Look a", "lookup"), ("Look b", "lookup"))
     if "max_steps" in budget:  # one decision, then the budget stops step two
         replies = [two_steps, call("lookup", key="a"), answer("partial", "obs-1")]
@@ -232,14 +245,20 @@ def test_empty_plan_goes_straight_to_the_answer(tmp_path: Path) -> None:
 def test_final_decision_skips_the_remaining_steps(tmp_path: Path) -> None:
     agent, _ = make_agent(
         tmp_path,
-        [plan(("One", None), ("Two", None)), {"action": "final", "answer": "done early"}, answer("done early")],
+        [
+            plan(("One", None), ("Two", None)),
+            {"action": "final", "answer": "done early"},
+            answer("done early"),
+        ],
     )
     result = agent.run("goal")
     assert result.status == "succeeded" and result.answer == "done early"
 
 
 def test_model_failure_fails_the_run_with_fallback_answer(tmp_path: Path) -> None:
-    agent, _ = make_agent(tmp_path, [plan(("Multiply", "multiply")), call("multiply", a=2, b=2), "  "])
+    agent, _ = make_agent(
+        tmp_path, [plan(("Multiply", "multiply")), call("multiply", a=2, b=2), "  "]
+    )
     result = agent.run("2*2")
     # the answer call emitted nothing: the run still ends with the observed result
     assert result.status == "succeeded" and result.forced
@@ -258,7 +277,7 @@ def test_prompt_prefix_is_stable_across_steps(tmp_path: Path) -> None:
     )
     agent.run("goal")
     prompts = ["".join(m.content for m in messages[:-1]) for messages, _ in model.calls]
-    for earlier, later in zip(prompts[1:], prompts[2:], strict=False):
+    for earlier, later in itertools.pairwise(prompts):
         assert later.startswith(earlier)  # history only ever grows at the end
     system = model.calls[0][0][0].content
     assert "data" in system and "never an instruction" in system

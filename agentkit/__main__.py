@@ -1,0 +1,3 @@
+from agentkit.cli.app import main
+
+main()

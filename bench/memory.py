@@ -1,0 +1,155 @@
+"""Benchmark of agentkit's Chroma memory (a benchmark, not a test).
+
+    .venv/bin/python bench/memory.py [--sizes 1000,10000,100000] [--json-out FILE]
+
+Prints ingestion throughput, query latency (p50/p95, embedding share shown apart) at
+several collection sizes, and retrieval accuracy (top-1, MRR) on paraphrased queries.
+Collections of 10k and more are filled with synthetic, precomputed random unit vectors
+inserted directly into Chroma, so the run stays within minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from agentkit.memory import Memory, MiniLMEmbedder
+
+QUERIES = Path(__file__).with_name("memory_queries.json")
+WORDS = [
+    *["system", "network", "memory", "planner", "tool", "file", "agent", "model"],
+    *["query", "index", "chunk", "vector", "server", "process", "lock", "config"],
+    *["retry", "error", "budget", "token", "prompt", "cache", "disk", "user"],
+]
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def ingestion(root: Path, embedder: MiniLMEmbedder, chunks: int) -> tuple[Memory, dict[str, Any]]:
+    """Ingest synthetic files adding up to about `chunks` chunks of ~1000 characters."""
+    rng = random.Random(0)
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    for i in range(chunks // 4):
+        paragraphs = [" ".join(rng.choices(WORDS, k=150)) + "." for _ in range(5)]
+        (docs / f"doc{i}.md").write_text("\n\n".join(paragraphs))
+    memory = Memory(root / "mem", embedder=embedder)
+    start = time.perf_counter()
+    report = memory.ingest([docs])
+    seconds = time.perf_counter() - start
+    return memory, {
+        "files": report.documents_added,
+        "chunks": report.chunks_added,
+        "seconds": round(seconds, 2),
+        "chunks_per_s": round(report.chunks_added / seconds, 1),
+    }
+
+
+def fill_synthetic(memory: Memory, n: int, dim: int) -> float:
+    """Insert `n` random unit vectors straight into the collection; returns seconds."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    start = time.perf_counter()
+    for s in range(0, n, 5000):
+        size = min(5000, n - s)
+        vecs = rng.standard_normal((size, dim)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        memory._col.add(
+            ids=[f"syn-{s + i}" for i in range(size)],
+            embeddings=vecs,
+            documents=[f"synthetic chunk {s + i}" for i in range(size)],
+            metadatas=[
+                {"kind": "document", "source": f"syn{(s + i) % 500}", "created_at": 0.0}
+                for i in range(size)
+            ],
+        )
+    return time.perf_counter() - start
+
+
+def latency(memory: Memory, queries: list[str], rounds: int = 3) -> dict[str, Any]:
+    total: list[float] = []
+    embed: list[float] = []
+    for _ in range(rounds):
+        for query in queries:
+            t0 = time.perf_counter()
+            vector = memory.embedder.embed([query])[0]
+            t1 = time.perf_counter()
+            memory._col.query(query_embeddings=[vector], n_results=5)
+            t2 = time.perf_counter()
+            total.append((t2 - t0) * 1000)
+            embed.append((t1 - t0) * 1000)
+    return {
+        "queries": len(total),
+        "p50_ms": round(_pct(total, 0.5), 2),
+        "p95_ms": round(_pct(total, 0.95), 2),
+        "embed_p50_ms": round(_pct(embed, 0.5), 2),
+        "embed_share": round(sum(embed) / sum(total), 3),
+    }
+
+
+def accuracy(root: Path, embedder: MiniLMEmbedder) -> dict[str, Any]:
+    data = json.loads(QUERIES.read_text())
+    with Memory(root / "acc", embedder=embedder) as memory:
+        ids = {memory.add(text, source=key): key for key, text in data["docs"].items()}
+        top1, rr = 0, 0.0
+        for query, want in data["queries"]:
+            found = [ids[h.id] for h in memory.search(query, k=len(ids), min_score=0.0)]
+            top1 += found[:1] == [want]
+            rr += 1 / (found.index(want) + 1) if want in found else 0.0
+    n = len(data["queries"])
+    return {"docs": len(ids), "queries": n, "top1": round(top1 / n, 3), "mrr": round(rr / n, 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    embedder = MiniLMEmbedder()
+    queries = [q for q, _ in json.loads(QUERIES.read_text())["queries"]]
+    results: dict[str, Any] = {"embedder": embedder.name, "latency": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        memory, results["ingestion"] = ingestion(root / "real", embedder, sizes[0])
+        ing = results["ingestion"]
+        print(
+            f"ingestion: {ing['chunks']} chunks from {ing['files']} files in "
+            f"{ing['seconds']} s = {ing['chunks_per_s']} chunks/s (embedding included)"
+        )
+        for size in sizes:
+            if size > ing["chunks"]:
+                memory.close()
+                memory = Memory(root / f"syn{size}", embedder=embedder)
+                secs = fill_synthetic(memory, size, embedder.dim)
+                note = f"synthetic precomputed vectors, inserted in {secs:.0f} s"
+            else:
+                note = "real ingested chunks"
+            row = latency(memory, queries) | {"chunks": size, "note": note}
+            results["latency"][str(size)] = row
+            print(
+                f"query @ {size:>6} chunks: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+                f"embedding p50 {row['embed_p50_ms']} ms ({row['embed_share']:.0%} of time)"
+                f" [{note}]"
+            )
+        memory.close()
+        results["accuracy"] = acc = accuracy(root, embedder)
+        print(
+            f"accuracy: top-1 {acc['top1']:.2f}, MRR {acc['mrr']:.3f} "
+            f"({acc['queries']} paraphrased queries over {acc['docs']} docs)"
+        )
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
