@@ -68,9 +68,10 @@ class _GiveUp(Exception):
 
 
 def _answer_schema(refs: list[str]) -> dict[str, Any]:
-    citations: dict[str, Any] = {"type": "array", "maxItems": 5 if refs else 0}
-    if refs:
-        citations["items"] = {"enum": refs}
+    # `const: []` rather than maxItems 0: llama.cpp's converter treats a 0 bound as none.
+    citations: dict[str, Any] = (
+        {"type": "array", "items": {"enum": refs}, "maxItems": 5} if refs else {"const": []}
+    )
     props = {
         "answer": {"type": "string", "minLength": 1, "maxLength": ANSWER_LIMIT},
         "citations": citations,
@@ -111,6 +112,23 @@ class Agent:
         self.journal = journal
         self.renderer = PromptRenderer(prompts_dir or self.settings.prompts_dir)
         self.approve = approve
+        self.offered = self._usable_tools()
+
+    def _usable_tools(self) -> Toolset:
+        """Tools this run can actually use: a write/execute tool that would only be refused
+        (no --yes, not allowed in config, nobody to ask) is not offered to the model."""
+        import sys
+
+        from agentkit.tool import Permission
+
+        s = self.settings
+        can_ask = self.approve is not None or sys.stdin.isatty()
+        usable = [
+            t.name
+            for t in self.tools
+            if t.permission is Permission.READ or s.yes or t.name in s.allow_tools or can_ask
+        ]
+        return self.tools.subset(usable)
 
     @property
     def model(self) -> Model:
@@ -321,11 +339,11 @@ class Agent:
     def _plan(self, state: RunState, run_id: str) -> Iterator[Event]:
         if state.replans > MAX_REPLANS:
             raise _GiveUp(f"no progress after {MAX_REPLANS} re-plans")
-        schema = plan_schema(self.tools.names(), MAX_PLAN_STEPS)
+        schema = plan_schema(self.offered.names(), MAX_PLAN_STEPS)
         raw = yield from self._model_call(state, run_id, "plan", state.plan_request(), schema, 400)
         first = max((step.id for step in state.plan), default=0) + 1
         steps, notes = normalize_plan(
-            ModelPlan.model_validate(raw), self.tools.names(), first_id=first
+            ModelPlan.model_validate(raw), self.offered.names(), first_id=first
         )
         for note in notes:
             log.info("plan repaired: %s", note)
@@ -334,7 +352,7 @@ class Agent:
     def _decide(
         self, state: RunState, run_id: str, step: PlanStep
     ) -> Generator[Event, None, Decision]:
-        definitions = self.tools.definitions()
+        definitions = self.offered.definitions()
         if step.tool is not None:  # the suggested tool's branch first: small models copy order
             definitions.sort(key=lambda d: d.name != step.tool)
         schema = decision_schema(definitions, actions=("call", "done", "replan", "final"))
@@ -423,7 +441,7 @@ class Agent:
             log.warning("could not store the episode in memory: %s", exc)
 
     def _new_state(self, goal: str) -> RunState:
-        definitions = self.tools.definitions()
+        definitions = self.offered.definitions()
         return RunState(
             goal, definitions, {d.name: d.description for d in definitions}, self.renderer
         )

@@ -74,6 +74,7 @@ class RunState:
     ) -> None:
         self.goal = goal
         self.renderer = renderer
+        self.tool_names = [t.name for t in tools]
         self.events: list[Event] = []
         self.plan: list[PlanStep] = []
         self.finished: dict[int, str] = {}
@@ -127,7 +128,11 @@ class RunState:
 
     def _plan_prompt(self) -> str:
         return self.renderer.render(
-            "plan", goal=self.goal, memory=self._memory_block(self.goal_memory), max_steps=6
+            "plan",
+            goal=self.goal,
+            memory=self._memory_block(self.goal_memory),
+            max_steps=6,
+            tool_names=self.tool_names,
         )
 
     def answer_request(self, forced: str | None) -> list[Message]:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from agentkit.errors import ContextOverflowError, EmptyOutputError, ModelFormatError, SchemaError
+from agentkit.errors import ContextOverflowError, EmptyOutputError, ModelFormatError
 from agentkit.llm.base import Completion, JsonSchema, Message, Usage
+from agentkit.llm.grammar import schema_to_gbnf
 from agentkit.llm.resolve import resolve_model
 
 if TYPE_CHECKING:
@@ -218,10 +219,7 @@ class LlamaModel:
 
         key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:
-            try:
-                self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
-            except (ValueError, KeyError, TypeError, NotImplementedError, RecursionError) as exc:
-                raise SchemaError(f"cannot build a grammar from this schema: {exc}") from exc
+            self._grammars[key] = LlamaGrammar.from_string(schema_to_gbnf(schema), verbose=False)
         return self._grammars[key]
 
     def cached_prefix(self, tokens: list[int]) -> int:

@@ -63,7 +63,7 @@ def find_hotels(
         nights: how many nights.
         max_total: most euros to spend on the whole stay.
     """
-    found = []
+    found: list[dict[str, Any]] = []
     for row in _city(_rows("hotels.csv"), "city", city):
         total = int(row["price_per_night_eur"]) * nights
         if total <= max_total:

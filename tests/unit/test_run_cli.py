@@ -1,0 +1,103 @@
+"""`agentkit run` through the real CLI, on scripted models: JSON contract and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from agentkit.cli.app import app
+
+PLAN = {"steps": [{"id": 1, "title": "Compute it", "tool": "calculator", "depends_on": []}]}
+CALL = {"action": "call", "calls": [{"tool": "calculator", "arguments": {"expression": "6*7"}}]}
+ANSWER = {"answer": "6*7 = 42", "citations": ["obs-1"]}
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("AGENTKIT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("AGENTKIT_CONFIG", str(tmp_path / "config.toml"))
+    return tmp_path
+
+
+def script(tmp_path: Path, replies: list[Any]) -> str:
+    path = tmp_path / "script.json"
+    path.write_text(json.dumps(replies), encoding="utf-8")
+    return f"scripted:{path}"
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, ["run", *args, "--no-memory", "--quiet"])
+
+
+def test_json_contract(env: Path) -> None:
+    result = invoke("What is 6*7?", "--model", script(env, [PLAN, CALL, ANSWER]), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"run_id", "status", "goal", "answer", "plan", "steps", "usage"} <= set(data)
+    assert data["status"] == "succeeded" and data["answer"] == "6*7 = 42"
+    assert data["plan"] == [{"id": 1, "title": "Compute it", "tool": "calculator", "depends_on": []}]
+    step = data["steps"][0]
+    assert {"index", "tool", "arguments", "ok", "observation", "seconds"} <= set(step)
+    assert step["observation"] == "42" and step["ok"] is True
+    usage = data["usage"]
+    keys = {"prompt_tokens", "cached_prompt_tokens", "completion_tokens", "llm_seconds", "wall_seconds"}
+    assert keys <= set(usage)
+
+
+def test_plain_output_shows_answer_and_sources(env: Path) -> None:
+    result = invoke("What is 6*7?", "--model", script(env, [PLAN, CALL, ANSWER]))
+    assert result.exit_code == 0
+    assert "6*7 = 42" in result.stdout and "[obs-1] calculator" in result.stdout
+
+
+def test_run_is_journaled(env: Path) -> None:
+    result = invoke("What is 6*7?", "--model", script(env, [PLAN, CALL, ANSWER]), "--json")
+    run_id = json.loads(result.stdout)["run_id"]
+    shown = CliRunner().invoke(app, ["runs", "show", run_id, "--json"])
+    assert shown.exit_code == 0
+    types = [e["type"] for e in json.loads(shown.stdout)["events"]]
+    assert types[0] == "run_started" and types[-1] == "run_finished" and "observation" in types
+
+
+def test_budget_exhausted_exits_3(env: Path) -> None:
+    two = {"steps": [PLAN["steps"][0], {**PLAN["steps"][0], "id": 2}]}  # type: ignore[dict-item]
+    replies = [two, CALL, ANSWER]
+    result = invoke("goal", "--model", script(env, replies), "--max-steps", "1", "--json")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)["status"] == "budget_exhausted"
+
+
+def test_failed_run_exits_1(env: Path) -> None:
+    sorry = {"answer": "I could not plan this.", "citations": []}
+    result = invoke("goal", "--model", script(env, ["not json", sorry]), "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["status"] == "failed" and "schema" in data["reason"]
+
+
+def test_interrupted_run_exits_130(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentkit import testing
+
+    def interrupt(self: Any, messages: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(testing.ScriptedModel, "complete", interrupt)
+    result = invoke("goal", "--model", script(env, [PLAN]), "--json")
+    assert result.exit_code == 130
+    assert json.loads(result.stdout)["status"] == "interrupted"
+
+
+def test_missing_goal_is_usage_error(env: Path) -> None:
+    result = invoke("")
+    assert result.exit_code == 2 and "give a goal" in result.output
+
+
+def test_missing_model_file_is_one_line(env: Path) -> None:
+    result = invoke("goal", "--model", str(env / "nope.gguf"))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: model file not found")
