@@ -8,7 +8,6 @@ import sys
 import traceback
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -34,22 +33,22 @@ def enable_debug(on: bool) -> None:
 class AgentkitGroup(TyperGroup):
     """The root group: every AgentkitError below it becomes `error: <one line>`."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
         try:
             return super().invoke(ctx)
         except AgentkitError as exc:
             if debug_enabled():
                 traceback.print_exc()
-            click.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
         except OSError as exc:
             # Environment problems (disk full, permissions) that escaped a boundary.
             if debug_enabled():
                 traceback.print_exc()
-            click.echo(f"error: {exc}; rerun with --debug for details", err=True)
+            typer.echo(f"error: {exc}; rerun with --debug for details", err=True)
             raise typer.Exit(1) from None
 
 

@@ -39,12 +39,20 @@ def test_json_contract(env: Path) -> None:
     data = json.loads(result.stdout)
     assert {"run_id", "status", "goal", "answer", "plan", "steps", "usage"} <= set(data)
     assert data["status"] == "succeeded" and data["answer"] == "6*7 = 42"
-    assert data["plan"] == [{"id": 1, "title": "Compute it", "tool": "calculator", "depends_on": []}]
+    assert data["plan"] == [
+        {"id": 1, "title": "Compute it", "tool": "calculator", "depends_on": []}
+    ]
     step = data["steps"][0]
     assert {"index", "tool", "arguments", "ok", "observation", "seconds"} <= set(step)
     assert step["observation"] == "42" and step["ok"] is True
     usage = data["usage"]
-    keys = {"prompt_tokens", "cached_prompt_tokens", "completion_tokens", "llm_seconds", "wall_seconds"}
+    keys = {
+        "prompt_tokens",
+        "cached_prompt_tokens",
+        "completion_tokens",
+        "llm_seconds",
+        "wall_seconds",
+    }
     assert keys <= set(usage)
 
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# One-step setup: create .venv, install agentkit with its dev tools, then either run
+# agentkit with the given arguments or run the whole test suite.
+#
+#   ./setup.sh run "plan a trip"     # set up, then: agentkit run "plan a trip"
+#   ./setup.sh test                  # set up, then: lint, type-check and all tests
+set -euo pipefail
+cd "$(dirname "$0")"
+
+python="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    "$python" -m venv .venv
+fi
+# llama-cpp-python compiles llama.cpp on first install (about 6 minutes on 2 cores);
+# pip caches the wheel, so later installs take seconds.
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[dev]"
+
+if [ "${1:-}" = "test" ]; then
+    shift
+    export PATH="$PWD/.venv/bin:$PATH"
+    ruff check .
+    ruff format --check .
+    mypy
+    exec pytest -q "$@"
+fi
+exec .venv/bin/agentkit "$@"
