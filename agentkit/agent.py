@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentkit.config import Settings, load_settings
 from agentkit.decision import (
+    Action,
     CallTools,
     Decision,
     FinalAnswer,
@@ -24,7 +25,13 @@ from agentkit.decision import (
     decision_schema,
     parse_decision,
 )
-from agentkit.errors import BudgetExceeded, JournalError, MemoryStoreError, ModelError
+from agentkit.errors import (
+    AgentkitError,
+    BudgetExceeded,
+    JournalError,
+    MemoryStoreError,
+    ModelError,
+)
 from agentkit.events import (
     Answered,
     Event,
@@ -46,12 +53,13 @@ from agentkit.llm.structured import generate
 from agentkit.plan import ModelPlan, next_ready, normalize_plan, plan_schema
 from agentkit.prompts import PromptRenderer
 from agentkit.result import RunResult
+from agentkit.routing import rank_tools
 from agentkit.state import RunState, call_key
 
 if TYPE_CHECKING:
     from agentkit.journal import Journal
     from agentkit.registry import Toolset
-    from agentkit.tool import Approver, Tool
+    from agentkit.tool import Approver, Tool, ToolDefinition
 
 __all__ = ["Agent"]
 
@@ -60,6 +68,7 @@ log = logging.getLogger(__name__)
 MAX_PLAN_STEPS = 6
 MAX_REPLANS = 2
 MAX_STEP_FAILURES = 2
+MEMORY_TOOLS = frozenset({"memory_search", "remember"})
 ANSWER_LIMIT = 600
 
 
@@ -128,7 +137,33 @@ class Agent:
             for t in self.tools
             if t.permission is Permission.READ or s.yes or t.name in s.allow_tools or can_ask
         ]
+        if self.memory is None:  # the memory tools could only report "memory is disabled"
+            usable = [name for name in usable if name not in MEMORY_TOOLS]
         return self.tools.subset(usable)
+
+    def _tools_for(self, goal: str) -> list[ToolDefinition]:
+        """The offered tools relevant to `goal`, best first: at most `max_tools`, and only
+        those scoring at least `tool_min_score` once the toolset is larger than that."""
+        definitions = self.offered.definitions()
+        s = self.settings
+        if len(definitions) <= s.max_tools and s.tool_min_score <= 0:
+            return definitions
+        try:
+            embedder = getattr(self.memory, "embedder", None)
+            if embedder is None:
+                from agentkit.memory.embedders import make_embedder
+
+                embedder = make_embedder(s.embedder)
+            ranked = rank_tools(goal, definitions, embedder)
+        except (AgentkitError, OSError, ImportError) as exc:
+            log.warning(
+                "tool ranking unavailable, offering the first %d tools: %s", s.max_tools, exc
+            )
+            return definitions[: s.max_tools]
+        log.debug("tool relevance for %r: %s", goal, ranked)
+        by_name = {d.name: d for d in definitions}
+        chosen = [name for name, score in ranked if score >= s.tool_min_score]
+        return [by_name[name] for name in chosen[: s.max_tools]]
 
     @property
     def model(self) -> Model:
@@ -339,11 +374,11 @@ class Agent:
     def _plan(self, state: RunState, run_id: str) -> Iterator[Event]:
         if state.replans > MAX_REPLANS:
             raise _GiveUp(f"no progress after {MAX_REPLANS} re-plans")
-        schema = plan_schema(self.offered.names(), MAX_PLAN_STEPS)
+        schema = plan_schema(state.tool_names, MAX_PLAN_STEPS)
         raw = yield from self._model_call(state, run_id, "plan", state.plan_request(), schema, 400)
         first = max((step.id for step in state.plan), default=0) + 1
         steps, notes = normalize_plan(
-            ModelPlan.model_validate(raw), self.offered.names(), first_id=first
+            ModelPlan.model_validate(raw), state.tool_names, first_id=first
         )
         for note in notes:
             log.info("plan repaired: %s", note)
@@ -352,10 +387,11 @@ class Agent:
     def _decide(
         self, state: RunState, run_id: str, step: PlanStep
     ) -> Generator[Event, None, Decision]:
-        definitions = self.offered.definitions()
+        definitions = list(state.definitions)
         if step.tool is not None:  # the suggested tool's branch first: small models copy order
             definitions.sort(key=lambda d: d.name != step.tool)
-        schema = decision_schema(definitions, actions=("call", "done", "replan", "final"))
+        actions: tuple[Action, ...] = ("call", "done", "replan", "final")
+        schema = decision_schema(definitions, actions=actions if definitions else actions[1:])
         raw = yield from self._model_call(
             state, run_id, "decide", list(state.messages), schema, 400
         )
@@ -441,7 +477,7 @@ class Agent:
             log.warning("could not store the episode in memory: %s", exc)
 
     def _new_state(self, goal: str) -> RunState:
-        definitions = self.offered.definitions()
+        definitions = self._tools_for(goal)
         return RunState(
             goal, definitions, {d.name: d.description for d in definitions}, self.renderer
         )

@@ -35,17 +35,19 @@ def plan_schema(tool_names: Sequence[str], max_steps: int) -> JsonSchema:
         "type": "object",
         "properties": {
             "id": {"enum": ids},
-            "title": {"type": "string", "minLength": 3, "maxLength": TITLE_LIMIT},
+            # The tool comes before the title: a small model picks it while the goal is
+            # still the most recent text it read.
             "tool": {"enum": [*tool_names, None]},
+            "title": {"type": "string", "minLength": 3, "maxLength": TITLE_LIMIT},
             "depends_on": {"type": "array", "items": {"enum": ids}, "maxItems": 3},
         },
-        "required": ["id", "title", "tool", "depends_on"],
+        "required": ["id", "tool", "title", "depends_on"],
         "additionalProperties": False,
     }
     return {
         "type": "object",
         "properties": {
-            "steps": {"type": "array", "items": step, "minItems": 0, "maxItems": max_steps}
+            "steps": {"type": "array", "items": step, "minItems": 1, "maxItems": max_steps}
         },
         "required": ["steps"],
         "additionalProperties": False,
@@ -85,4 +87,10 @@ def next_ready(plan: Sequence[PlanStep], finished: set[int]) -> PlanStep | None:
 
 
 def plan_json(steps: Sequence[PlanStep]) -> dict[str, Any]:
-    return {"steps": [step.model_dump() for step in steps]}
+    """The plan as the model writes it (same key order), so the KV cache keeps matching."""
+    return {
+        "steps": [
+            {"id": s.id, "tool": s.tool, "title": s.title, "depends_on": s.depends_on}
+            for s in steps
+        ]
+    }

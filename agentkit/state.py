@@ -74,6 +74,7 @@ class RunState:
     ) -> None:
         self.goal = goal
         self.renderer = renderer
+        self.definitions = list(tools)
         self.tool_names = [t.name for t in tools]
         self.events: list[Event] = []
         self.plan: list[PlanStep] = []
@@ -180,7 +181,10 @@ class RunState:
                 self.current = next(s for s in self.plan if s.id == step_id)
                 self.step_failures = 0
                 prompt = self.renderer.render(
-                    "step", step=self.current, memory=self._memory_block(self.step_memory)
+                    "step",
+                    goal=self.goal,
+                    step=self.current,
+                    memory=self._memory_block(self.step_memory),
                 )
                 self.step_memory = []
                 self._say("user", prompt)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -64,10 +63,17 @@ def _timed(model: LlamaModel, prompt: str, schema: dict[str, Any] | None, max_to
 
 
 def measure_decode(
-    model: LlamaModel, *, grammar: bool, max_tokens: int = 64, prompts: list[str] = PROMPTS
-) -> DecodeRate:
-    usages = [_timed(model, p, SCHEMA if grammar else None, max_tokens) for p in prompts]
-    return DecodeRate(sum(u.completion_tokens for u in usages), sum(u.seconds for u in usages))
+    model: LlamaModel, *, max_tokens: int = 64, repeats: int = 2, prompts: list[str] = PROMPTS
+) -> tuple[DecodeRate, DecodeRate]:
+    """Raw and grammar decode rates, alternated prompt by prompt so load drifts hit both."""
+    raw, constrained = DecodeRate(0, 0.0), DecodeRate(0, 0.0)
+    for _ in range(repeats):
+        for prompt in prompts:
+            for rate, schema in ((raw, None), (constrained, SCHEMA)):
+                usage = _timed(model, prompt, schema, max_tokens)
+                rate.tokens += usage.completion_tokens
+                rate.seconds += usage.seconds
+    return raw, constrained
 
 
 @dataclass
@@ -99,21 +105,16 @@ def measure_prefix_reuse(model: LlamaModel) -> PrefixReuse:
     )
 
 
-def run(model_spec: str | None = None, max_tokens: int = 64, repeats: int = 2) -> dict[str, Any]:
+def run(model_spec: str | None = None, max_tokens: int = 32, repeats: int = 1) -> dict[str, Any]:
     model = LlamaModel(model_spec)
-    raw = [measure_decode(model, grammar=False, max_tokens=max_tokens) for _ in range(repeats)]
-    constrained = [
-        measure_decode(model, grammar=True, max_tokens=max_tokens) for _ in range(repeats)
-    ]
-    raw_tps = statistics.median(r.tokens_per_second for r in raw)
-    grammar_tps = statistics.median(r.tokens_per_second for r in constrained)
+    raw, constrained = measure_decode(model, max_tokens=max_tokens, repeats=repeats)
     return {
         "model": model.name,
-        "raw_tokens_per_second": round(raw_tps, 1),
-        "grammar_tokens_per_second": round(grammar_tps, 1),
-        "grammar_over_raw": round(grammar_tps / raw_tps, 3) if raw_tps else None,
-        "raw_tokens": raw[0].tokens,
-        "grammar_tokens": constrained[0].tokens,
+        "raw_tokens_per_second": round(raw.tokens_per_second, 1),
+        "grammar_tokens_per_second": round(constrained.tokens_per_second, 1),
+        "grammar_over_raw": round(constrained.tokens_per_second / raw.tokens_per_second, 3),
+        "raw_tokens": raw.tokens,
+        "grammar_tokens": constrained.tokens,
         "prefix_reuse": asdict(measure_prefix_reuse(model)),
     }
 
@@ -121,8 +122,8 @@ def run(model_spec: str | None = None, max_tokens: int = 64, repeats: int = 2) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="GGUF path or alias (default: bundled)")
-    parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--max-tokens", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
     result = run(args.model, args.max_tokens, args.repeats)

@@ -17,8 +17,8 @@ from agentkit.eval.checker import Call
 __all__ = ["NotCalls", "parse_calls"]
 
 _FENCE = re.compile(r"```[a-zA-Z]*\n?|```")
-# Text that attempts a call: it opens with `[`, `{` or `name(`, or embeds `[name(`.
-_CALL_LIKE = re.compile(r"^\s*(?:[\[{]|[A-Za-z_][\w.]*\()|\[\s*[A-Za-z_][\w.]*\(")
+# Not plain words: it opens with `[` or `{`, holds code (a fence) or anything like `name(`.
+_NOT_PROSE = re.compile(r"^\s*[\[{]|```|[A-Za-z_][\w.]*\(")
 
 
 class NotCalls(ValueError):
@@ -87,10 +87,14 @@ def _json_calls(text: str) -> list[Call]:
 
 
 def parse_calls(text: str) -> list[Call]:
-    """The calls in `text`; [] for plain prose with no call in it; NotCalls if unreadable."""
-    body = _FENCE.sub("", text).strip()
-    if not _CALL_LIKE.search(body):
+    """The calls in `text`; [] for plain words (a refusal); NotCalls for anything else.
+
+    The baseline prompt asks for calls only, or plain words when no function fits, so code
+    or call-like text that cannot be read as calls is an invalid output.
+    """
+    if not _NOT_PROSE.search(text):
         return []
+    body = _FENCE.sub("", text).strip()
     errors = []
     for parse in (_json_calls, _python_calls):
         try:

@@ -255,9 +255,7 @@ class LlamaModel:
             prompt=tokens,
             max_tokens=min(max_tokens, room),
             temperature=self.temperature,
-            # A repeat penalty stops free text looping, but under a grammar it only stops
-            # the model copying numbers and names from the prompt into arguments.
-            repeat_penalty=self.repeat_penalty if grammar is None else 1.0,
+            repeat_penalty=self.repeat_penalty,
             grammar=grammar,
             stop=stop,
         )

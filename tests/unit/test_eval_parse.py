@@ -35,7 +35,16 @@ def test_readable_calls(text: str, calls: list[Call]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["[f(1, 2)]", "[f(a=x)]", "f(a=1", '{"a": 1, "b": 2}', "[1, 2]", "[f(a=1) g(b=2)]"],
+    [
+        "[f(1, 2)]",
+        "[f(a=x)]",
+        "f(a=1",
+        '{"a": 1, "b": 2}',
+        "[1, 2]",
+        "[f(a=1) g(b=2)]",
+        "```python\ndef f(n):\n    return n\n```",
+        "Use math.sqrt(x) for that.",
+    ],
 )
 def test_unreadable_calls(text: str) -> None:
     with pytest.raises(NotCalls):

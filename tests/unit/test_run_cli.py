@@ -74,14 +74,14 @@ def test_run_is_journaled(env: Path) -> None:
 def test_budget_exhausted_exits_3(env: Path) -> None:
     two = {"steps": [PLAN["steps"][0], {**PLAN["steps"][0], "id": 2}]}  # type: ignore[dict-item]
     replies = [two, CALL, ANSWER]
-    result = invoke("goal", "--model", script(env, replies), "--max-steps", "1", "--json")
+    result = invoke("What is 6*7?", "--model", script(env, replies), "--max-steps", "1", "--json")
     assert result.exit_code == 3
     assert json.loads(result.stdout)["status"] == "budget_exhausted"
 
 
 def test_failed_run_exits_1(env: Path) -> None:
     sorry = {"answer": "I could not plan this.", "citations": []}
-    result = invoke("goal", "--model", script(env, ["not json", sorry]), "--json")
+    result = invoke("What is 6*7?", "--model", script(env, ["not json", sorry]), "--json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["status"] == "failed" and "schema" in data["reason"]
@@ -94,7 +94,7 @@ def test_interrupted_run_exits_130(env: Path, monkeypatch: pytest.MonkeyPatch) -
         raise KeyboardInterrupt
 
     monkeypatch.setattr(testing.ScriptedModel, "complete", interrupt)
-    result = invoke("goal", "--model", script(env, [PLAN]), "--json")
+    result = invoke("What is 6*7?", "--model", script(env, [PLAN]), "--json")
     assert result.exit_code == 130
     assert json.loads(result.stdout)["status"] == "interrupted"
 
@@ -105,7 +105,7 @@ def test_missing_goal_is_usage_error(env: Path) -> None:
 
 
 def test_missing_model_file_is_one_line(env: Path) -> None:
-    result = invoke("goal", "--model", str(env / "nope.gguf"))
+    result = invoke("What is 6*7?", "--model", str(env / "nope.gguf"))
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: model file not found")
