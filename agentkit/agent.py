@@ -69,7 +69,7 @@ MAX_PLAN_STEPS = 6
 MAX_REPLANS = 2
 MAX_STEP_FAILURES = 2
 MEMORY_TOOLS = frozenset({"memory_search", "remember"})
-ANSWER_LIMIT = 600
+ANSWER_LIMIT = 300  # characters; the answer call's 400 tokens always fit it
 
 
 class _GiveUp(Exception):
@@ -324,7 +324,11 @@ class Agent:
         output: Any,
         max_tokens: int,
     ) -> Generator[Event, None, Any]:
-        value, completion = generate(self.model, messages, output, max_tokens=max_tokens)
+        # Decisions copy numbers and names from the prompt into arguments: no penalty.
+        penalty = 1.0 if purpose == "decide" else None
+        value, completion = generate(
+            self.model, messages, output, max_tokens=max_tokens, repeat_penalty=penalty
+        )
         prompt = "\n".join(f"[{m.role}]\n{m.content}" for m in messages)
         digest = hashlib.sha256(prompt.encode()).hexdigest()
         yield self._emit(
@@ -439,7 +443,7 @@ class Agent:
         messages = state.answer_request(forced)
         try:
             raw = yield from self._model_call(
-                state, run_id, "answer", messages, _answer_schema(refs), 300
+                state, run_id, "answer", messages, _answer_schema(refs), 400
             )
             text = str(raw["answer"]).strip()
             citations = list(dict.fromkeys(raw.get("citations", [])))

@@ -83,6 +83,26 @@ def _obj(properties: dict[str, Any]) -> JsonSchema:
     }
 
 
+def _non_empty(parameters: dict[str, Any]) -> dict[str, Any]:
+    """A copy where required top-level strings need at least one character.
+
+    An empty string satisfies most tool schemas, and a small model under a grammar
+    takes that shortcut (`{"expression": ""}`) far too often.
+    """
+    props = parameters.get("properties", {})
+    required = set(parameters.get("required", []))
+    fixed = {
+        name: {**sub, "minLength": max(1, sub.get("minLength", 0))}
+        if name in required
+        and isinstance(sub, dict)
+        and sub.get("type") == "string"
+        and not {"enum", "const", "pattern"} & set(sub)
+        else sub
+        for name, sub in props.items()
+    }
+    return {**parameters, "properties": fixed} if props else parameters
+
+
 def decision_schema(
     tools: Sequence[ToolSpec],
     *,
@@ -96,7 +116,9 @@ def decision_schema(
     if "call" in allowed:
         if not tools:
             raise SchemaError("a decision that may call tools needs at least one tool")
-        calls = [_obj({"tool": {"const": t.name}, "arguments": t.parameters}) for t in tools]
+        calls = [
+            _obj({"tool": {"const": t.name}, "arguments": _non_empty(t.parameters)}) for t in tools
+        ]
         call_item: JsonSchema = calls[0] if len(calls) == 1 else {"anyOf": calls}
         branches.append(
             _obj(

@@ -64,16 +64,24 @@ def normalize_plan(
     known = set(known_tools)
     notes: list[str] = []
     renumber: dict[int, int] = {}
+    first_of: dict[tuple[str, str | None], int] = {}
     steps: list[PlanStep] = []
-    for offset, raw in enumerate(plan.steps):
-        new_id = first_id + offset
+    for raw in plan.steps:
+        title = raw.title.strip()
+        key = (title.lower(), raw.tool)
+        if key in first_of:  # small models repeat a step verbatim; doing it twice helps nobody
+            notes.append(f"dropped a repeat of step {title!r}")
+            renumber.setdefault(raw.id, first_of[key])
+            continue
+        new_id = first_id + len(steps)
         tool = raw.tool
         if tool is not None and tool not in known:
             notes.append(f"step {new_id} suggested unknown tool {tool!r}; it was dropped")
             tool = None
         deps = sorted({renumber[d] for d in raw.depends_on if d in renumber})
         renumber.setdefault(raw.id, new_id)
-        steps.append(PlanStep(id=new_id, title=raw.title.strip(), tool=tool, depends_on=deps))
+        first_of[key] = new_id
+        steps.append(PlanStep(id=new_id, title=title, tool=tool, depends_on=deps))
     return steps, notes
 
 

@@ -68,6 +68,7 @@ class ScriptedModel:
         *,
         schema: JsonSchema | None = None,
         max_tokens: int = 256,
+        repeat_penalty: float | None = None,
     ) -> Completion:
         self.calls.append((list(messages), schema))
         reply = self._next_reply(messages)

@@ -60,7 +60,9 @@ class Model(Protocol):
     """Anything that turns chat messages into text, optionally constrained by a JSON schema.
 
     `schema`, when given, must be honoured exactly: the returned text is JSON valid
-    against it, or the call raises `agentkit.errors.SchemaError`.
+    against it, or the call raises `agentkit.errors.SchemaError`. `repeat_penalty`
+    overrides the model's default for this call (1.0 = none), for outputs that must
+    copy text from the prompt; models without such a knob ignore it.
     """
 
     name: str
@@ -71,4 +73,5 @@ class Model(Protocol):
         *,
         schema: JsonSchema | None = None,
         max_tokens: int = 256,
+        repeat_penalty: float | None = None,
     ) -> Completion: ...

@@ -14,9 +14,12 @@ from typing import Any
 from agentkit.errors import SchemaError
 from agentkit.llm.base import JsonSchema
 
-__all__ = ["schema_to_gbnf"]
+__all__ = ["MAX_COUNTED_REPETITION", "check_grammar", "schema_to_gbnf"]
 
 _lock = threading.Lock()  # the converter's repetition helper is swapped module-wide
+# llama.cpp refuses larger counted repetitions; longer limits are enforced by schema
+# validation after generation, and the call's token budget bounds the output.
+MAX_COUNTED_REPETITION = 2000
 
 
 def _repetition(
@@ -26,9 +29,11 @@ def _repetition(
     separator_rule: str | None = None,
     item_rule_is_literal: bool = False,
 ) -> str:
-    upper = "" if max_items is None else str(max_items)
     if max_items == 0:
         return ""
+    if max_items is not None and max_items > MAX_COUNTED_REPETITION:
+        max_items = None
+    upper = "" if max_items is None else str(max_items)
     if not separator_rule:
         if (min_items, max_items) == (0, 1):
             return f"({item_rule})?"
@@ -53,3 +58,13 @@ def schema_to_gbnf(schema: JsonSchema) -> str:
         finally:
             module._build_repetition = original
     return grammar
+
+
+def check_grammar(grammar: str, vocab: Any) -> None:
+    """Parse `grammar` with llama.cpp now, so a bad one is a SchemaError, not a crash later."""
+    import llama_cpp
+
+    sampler = llama_cpp.llama_sampler_init_grammar(vocab, grammar.encode(), b"root")
+    if not sampler:
+        raise SchemaError("llama.cpp rejected the grammar built from this schema; simplify it")
+    llama_cpp.llama_sampler_free(sampler)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from agentkit.errors import ContextOverflowError, EmptyOutputError, ModelFormatError
 from agentkit.llm.base import Completion, JsonSchema, Message, Usage
-from agentkit.llm.grammar import schema_to_gbnf
+from agentkit.llm.grammar import check_grammar, schema_to_gbnf
 from agentkit.llm.resolve import resolve_model
 
 if TYPE_CHECKING:
@@ -219,7 +219,9 @@ class LlamaModel:
 
         key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:
-            self._grammars[key] = LlamaGrammar.from_string(schema_to_gbnf(schema), verbose=False)
+            text = schema_to_gbnf(schema)
+            check_grammar(text, self._llm._model.vocab)
+            self._grammars[key] = LlamaGrammar.from_string(text, verbose=False)
         return self._grammars[key]
 
     def cached_prefix(self, tokens: list[int]) -> int:
@@ -239,6 +241,7 @@ class LlamaModel:
         *,
         schema: JsonSchema | None = None,
         max_tokens: int = 256,
+        repeat_penalty: float | None = None,
     ) -> Completion:
         prompt, stop = self.render(messages)
         tokens = self.tokenize(prompt)
@@ -255,7 +258,7 @@ class LlamaModel:
             prompt=tokens,
             max_tokens=min(max_tokens, room),
             temperature=self.temperature,
-            repeat_penalty=self.repeat_penalty,
+            repeat_penalty=self.repeat_penalty if repeat_penalty is None else repeat_penalty,
             grammar=grammar,
             stop=stop,
         )

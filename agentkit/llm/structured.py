@@ -78,7 +78,8 @@ def validate_json(text: str, output: JsonSchema) -> Any: ...
 def validate_json(text: str, output: type[BaseModel] | JsonSchema) -> Any:
     """Parse and validate model output; SchemaError names what is wrong."""
     try:
-        data = json.loads(text)
+        # strict=False: llama.cpp's JSON grammar lets raw newlines into strings.
+        data = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
         raise SchemaError(f"model output is not valid JSON ({exc.msg}): {text[:80]!r}") from exc
     if isinstance(output, dict):
@@ -99,11 +100,21 @@ def validate_json(text: str, output: type[BaseModel] | JsonSchema) -> Any:
 
 @overload
 def generate(
-    model: Model, messages: Sequence[Message], output: type[T], *, max_tokens: int = ...
+    model: Model,
+    messages: Sequence[Message],
+    output: type[T],
+    *,
+    max_tokens: int = ...,
+    repeat_penalty: float | None = ...,
 ) -> tuple[T, Completion]: ...
 @overload
 def generate(
-    model: Model, messages: Sequence[Message], output: JsonSchema, *, max_tokens: int = ...
+    model: Model,
+    messages: Sequence[Message],
+    output: JsonSchema,
+    *,
+    max_tokens: int = ...,
+    repeat_penalty: float | None = ...,
 ) -> tuple[Any, Completion]: ...
 def generate(
     model: Model,
@@ -111,9 +122,12 @@ def generate(
     output: type[BaseModel] | JsonSchema,
     *,
     max_tokens: int = 512,
+    repeat_penalty: float | None = None,
 ) -> tuple[Any, Completion]:
     """One grammar-constrained call, returning the validated value and its completion."""
     schema = schema_of(output)
     check_bounded(schema)
-    completion = model.complete(messages, schema=schema, max_tokens=max_tokens)
+    completion = model.complete(
+        messages, schema=schema, max_tokens=max_tokens, repeat_penalty=repeat_penalty
+    )
     return validate_json(completion.text, output), completion
