@@ -116,6 +116,19 @@ class RunState:
         else:
             self.messages.append(Message(role=role, content=content))  # type: ignore[arg-type]
 
+    def _tool_hint(self, name: str | None) -> dict[str, Any] | None:
+        """The step's tool with each argument's description, for the step prompt."""
+        spec = next((t for t in self.definitions if t.name == name), None)
+        if spec is None:
+            return None
+        props: dict[str, Any] = spec.parameters.get("properties", {})
+        arguments = [
+            {"name": arg, "description": str(sub.get("description", sub.get("type", "value")))}
+            for arg, sub in props.items()
+            if isinstance(sub, dict)
+        ]
+        return {"name": spec.name, "arguments": arguments}
+
     def _memory_block(self, items: Sequence[MemoryItemRef]) -> str:
         if not items:
             return ""
@@ -184,6 +197,7 @@ class RunState:
                     "step",
                     goal=self.goal,
                     step=self.current,
+                    tool=self._tool_hint(self.current.tool),
                     memory=self._memory_block(self.step_memory),
                 )
                 self.step_memory = []
