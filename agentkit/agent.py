@@ -142,11 +142,11 @@ class Agent:
         return self.tools.subset(usable)
 
     def _tools_for(self, goal: str) -> list[ToolDefinition]:
-        """The offered tools relevant to `goal`, best first: at most `max_tools`, and only
-        those scoring at least `tool_min_score` once the toolset is larger than that."""
+        """All offered tools when there are at most `max_tools`; otherwise those most
+        relevant to `goal`, best first, scoring at least `tool_min_score`."""
         definitions = self.offered.definitions()
         s = self.settings
-        if len(definitions) <= s.max_tools and s.tool_min_score <= 0:
+        if len(definitions) <= s.max_tools:
             return definitions
         try:
             embedder = getattr(self.memory, "embedder", None)

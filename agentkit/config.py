@@ -54,7 +54,10 @@ class Settings(BaseModel):
     # tools
     max_tools: int = Field(6, ge=1, le=64, description="tools shown per run, most relevant first")
     tool_min_score: float = Field(
-        0.2, ge=0.0, le=1.0, description="least goal/tool similarity to offer a tool; 0 = all"
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="least goal/tool similarity when ranking; 0 = top max_tools",
     )
     workspace: Path = Field(Path(), description="directory file/shell tools are confined to")
     tool_timeout: float = Field(30.0, gt=0, description="default per-call tool timeout, seconds")

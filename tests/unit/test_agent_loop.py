@@ -77,7 +77,7 @@ def make_agent(
 ) -> tuple[Agent, ScriptedModel]:
     FLAKY_CALLS.clear()
     model = ScriptedModel(replies)
-    config = Settings(workspace=tmp_path, yes=True, tool_min_score=0, **settings)
+    config = Settings(workspace=tmp_path, yes=True, **settings)
     return Agent(model, Toolset([multiply, lookup]), settings=config), model
 
 
