@@ -143,9 +143,8 @@ def run(model_spec: str | None, limit: int | None, log: Callable[[str], None]) -
                 }
             )
             mark = "PASS" if ok else "fail"
-            log(
-                f"{mark}  {rows[-1]['seconds']:>6}s  {task.kind:<8} {task.goal}  -> {rows[-1]['answer']!r}"
-            )
+            row = rows[-1]
+            log(f"{mark} {row['seconds']:>6}s {task.kind:<8} {task.goal} -> {row['answer']!r}")
     by_kind: dict[str, list[bool]] = {}
     for row in rows:
         by_kind.setdefault(str(row["kind"]), []).append(bool(row["passed"]))
