@@ -22,7 +22,7 @@ from agentkit.llm.resolve import resolve_model
 if TYPE_CHECKING:
     from agentkit.config import Settings
 
-__all__ = ["LlamaModel", "ModelInfo", "gpu_offload_supported", "inspect_model"]
+__all__ = ["LlamaModel", "ModelInfo", "gpu_offload_supported", "inspect_model", "load_llama"]
 
 # llama.cpp's general.file_type enum, for the quantisations people actually ship.
 _FILE_TYPES = {
@@ -56,7 +56,8 @@ def _cpu_has_amx() -> bool:
         return False
 
 
-def _load(path: Path, **kwargs: Any) -> Any:
+def load_llama(path: Path, **kwargs: Any) -> Any:
+    """`llama_cpp.Llama` for `path`, safe on AMX CPUs; load errors become ModelFormatError."""
     import llama_cpp.llama_cpp as native
     from llama_cpp import Llama
 
@@ -148,7 +149,7 @@ class LlamaModel:
         if gpu_layers == "auto":
             gpu_layers = -1 if gpu_offload_supported() else 0
         self.gpu_layers = gpu_layers
-        self._llm = _load(
+        self._llm = load_llama(
             self.path,
             n_ctx=n_ctx,
             n_threads=n_threads or os.cpu_count() or 1,

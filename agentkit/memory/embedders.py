@@ -121,17 +121,19 @@ class LlamaEmbedder:
         if self._llm is None:
             import llama_cpp
 
+            from agentkit.errors import ModelFormatError
+            from agentkit.llm.llama import load_llama
+
             try:
-                self._llm = llama_cpp.Llama(
-                    model_path=str(self.path),
+                self._llm = load_llama(
+                    self.path,
                     embedding=True,
                     pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN,
                     n_ctx=self._n_ctx,
                     n_batch=self._n_ctx,
                     n_ubatch=self._n_ctx,
-                    verbose=False,
                 )
-            except (ValueError, RuntimeError, OSError) as exc:
+            except ModelFormatError as exc:
                 raise ConfigError(
                     f"llama.cpp could not load embedder {self.path} ({exc}); "
                     "pick another GGUF or use embedder = 'minilm'"
