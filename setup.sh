@@ -13,6 +13,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # llama-cpp-python compiles llama.cpp on first install (about 6 minutes on 2 cores);
 # pip caches the wheel, so later installs take seconds.
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}"
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
 

@@ -392,10 +392,15 @@ class Agent:
         self, state: RunState, run_id: str, step: PlanStep
     ) -> Generator[Event, None, Decision]:
         definitions = list(state.definitions)
-        if step.tool is not None:  # the suggested tool's branch first: small models copy order
-            definitions.sort(key=lambda d: d.name != step.tool)
         actions: tuple[Action, ...] = ("call", "done", "replan", "final")
-        schema = decision_schema(definitions, actions=actions if definitions else actions[1:])
+        suggested = [d for d in definitions if d.name == step.tool]
+        if suggested and state.step_failures == 0 and state.last_call is None:
+            # A step planned around a tool starts by calling it: the model only fills in
+            # the arguments. After an error it may choose anything again.
+            definitions, actions = suggested, ("call",)
+        elif not definitions:
+            actions = actions[1:]
+        schema = decision_schema(definitions, actions=actions)
         raw = yield from self._model_call(
             state, run_id, "decide", list(state.messages), schema, 400
         )

@@ -6,8 +6,10 @@ and this module is imported only when a memory is actually opened.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,7 +73,7 @@ def _settings() -> Any:
 def _writable(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".agentkit-probe"
+        probe = path / f".agentkit-probe-{os.getpid()}-{threading.get_ident()}"  # one per writer
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:

@@ -109,13 +109,15 @@ def test_docs_qa_answers_with_sources(env: dict[str, str], tmp_path: Path) -> No
     assert isinstance(out["answer"], str) and out["answer"]
     sources = out["sources"]
     assert isinstance(sources, list) and any(s.endswith("returns.md") for s in sources)
-    # The planner loop on the same memory: it ends (answered or out of budget), never hangs.
+    # The planner loop on the same memory: it always ends with an answer and a status
+    # (a 135M model may fail the task; it must not hang or crash).
     done = agentkit(
         env, "run", "Is the bulb covered by the warranty?", "--memory-dir", mem,
-        "--workspace", str(tmp_path), "--max-steps", "3", "--json",
+        "--workspace", str(tmp_path), "--max-steps", "4", "--max-time", "120", "--json",
     )  # fmt: skip
-    assert done.returncode in (0, 3), done.stderr
-    assert json.loads(done.stdout)["answer"]
+    assert done.returncode in (0, 1, 3), done.stderr
+    result = json.loads(done.stdout)
+    assert result["answer"] and result["status"] in ("succeeded", "failed", "budget_exhausted")
 
 
 def test_scripting_example_runs(env: dict[str, str], tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def _call(n: int) -> dict[str, Any]:
 
 SCRIPT = {
     "rules": [
-        ["Write the final answer", {"answer": "recorded 1, 2 and 3", "citations": ["obs-1"]}],
+        ["write the final answer", {"answer": "recorded 1, 2 and 3", "citations": ["obs-1"]}],
         ["interrupted before it finished", {"action": "done", "result": "2 was recorded"}],
         [
             "Make a short plan",
