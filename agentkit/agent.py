@@ -393,17 +393,17 @@ class Agent:
     ) -> Generator[Event, None, Decision]:
         definitions = list(state.definitions)
         actions: tuple[Action, ...] = ("call", "done", "replan", "final")
+        messages = list(state.messages)
         suggested = [d for d in definitions if d.name == step.tool]
         if suggested and state.step_failures == 0 and state.last_call is None:
             # A step planned around a tool starts by calling it: the model only fills in
-            # the arguments. After an error it may choose anything again.
+            # the arguments, from a short prompt. After an error it may choose anything.
             definitions, actions = suggested, ("call",)
+            messages = state.call_request(step)
         elif not definitions:
             actions = actions[1:]
         schema = decision_schema(definitions, actions=actions)
-        raw = yield from self._model_call(
-            state, run_id, "decide", list(state.messages), schema, 400
-        )
+        raw = yield from self._model_call(state, run_id, "decide", messages, schema, 400)
         return parse_decision(raw)
 
     def _replan(self, state: RunState, run_id: str, reason: str, cause: str) -> Iterator[Event]:

@@ -14,7 +14,7 @@ from agentkit.resources import prompts_dir
 
 __all__ = ["TEMPLATES", "PromptRenderer"]
 
-TEMPLATES = ("system", "plan", "step", "observation", "memory", "replan", "answer")
+TEMPLATES = ("system", "plan", "step", "call", "observation", "memory", "replan", "answer")
 
 
 class PromptRenderer:

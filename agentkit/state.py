@@ -149,12 +149,28 @@ class RunState:
             tool_names=self.tool_names,
         )
 
-    def answer_request(self, forced: str | None) -> list[Message]:
-        results = [
+    def _results(self) -> list[dict[str, Any]]:
+        return [
             {"ref": observation_ref(o.index), "tool": o.tool, "text": o.text[:200]}
             for o in self.observations
             if o.ok
         ]
+
+    def call_request(self, step: PlanStep) -> list[Message]:
+        """A short prompt for a step's first call of its planned tool: system, goal, results,
+        step. A tiny model copies argument values far better without the whole transcript;
+        the system prompt is still the cached prefix."""
+        prompt = self.renderer.render(
+            "call",
+            goal=self.goal,
+            step=step,
+            tool=self._tool_hint(step.tool),
+            results=self._results(),
+        )
+        return [self.messages[0], Message(role="user", content=prompt)]
+
+    def answer_request(self, forced: str | None) -> list[Message]:
+        results = self._results()
         prompt = self.renderer.render(
             "answer", goal=self.goal, results=results, forced=forced or ""
         )
