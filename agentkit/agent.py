@@ -399,7 +399,8 @@ class Agent:
             # A step planned around a tool starts by calling it: the model only fills in
             # the arguments, from a short prompt. After an error it may choose anything.
             definitions, actions = suggested, ("call",)
-            messages = state.call_request(step)
+            if self.settings.focused_calls:
+                messages = state.call_request(step)
         elif not definitions:
             actions = actions[1:]
         schema = decision_schema(definitions, actions=actions)

@@ -51,6 +51,12 @@ class Settings(BaseModel):
     max_time: float = Field(600.0, gt=0, description="wall-clock seconds per run")
     max_tokens: int = Field(60_000, ge=256, description="prompt + completion tokens per run")
 
+    focused_calls: bool = Field(
+        True,
+        description="first call of a step's planned tool from a short prompt (helps small "
+        "models copy arguments; the transcript is re-read once after it)",
+    )
+
     # tools
     max_tools: int = Field(6, ge=1, le=64, description="tools shown per run, most relevant first")
     tool_min_score: float = Field(

@@ -358,3 +358,18 @@ def test_memory_grounds_the_plan_and_can_be_cited(tmp_path: Path) -> None:
     assert memory.episodes == [
         "What is 6*7 and the wifi password? -> succeeded: 42; wifi is tulip42"
     ]
+
+
+def test_first_call_of_a_planned_tool_is_focused(tmp_path: Path) -> None:
+    replies = [plan(("Multiply", "multiply")), call("multiply", a=2, b=9), answer("18", "obs-1")]
+    agent, model = make_agent(tmp_path, replies)
+    agent.run("What is 2 * 9?")
+    messages, schema = model.calls[1]
+    assert [m.role for m in messages] == ["system", "user"]  # system prompt + short request
+    assert "Call the tool multiply" in messages[-1].content
+    assert schema is not None and "anyOf" not in schema  # only the planned tool's call
+    assert schema["properties"]["action"] == {"const": "call"}
+
+    agent, model = make_agent(tmp_path, replies, focused_calls=False)
+    agent.run("What is 2 * 9?")
+    assert len(model.calls[1][0]) == 4  # the whole transcript: system, plan, step
