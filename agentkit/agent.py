@@ -69,6 +69,7 @@ MAX_PLAN_STEPS = 6
 MAX_REPLANS = 2
 MAX_STEP_FAILURES = 2
 MEMORY_TOOLS = frozenset({"memory_search", "remember"})
+INTERACTIVE_TOOLS = frozenset({"ask_user"})
 ANSWER_LIMIT = 300  # characters; the answer call's 400 tokens always fit it
 
 
@@ -139,6 +140,8 @@ class Agent:
         ]
         if self.memory is None:  # the memory tools could only report "memory is disabled"
             usable = [name for name in usable if name not in MEMORY_TOOLS]
+        if not can_ask:  # nobody is there to answer
+            usable = [name for name in usable if name not in INTERACTIVE_TOOLS]
         return self.tools.subset(usable)
 
     def _tools_for(self, goal: str) -> list[ToolDefinition]:
@@ -401,6 +404,13 @@ class Agent:
             definitions, actions = suggested, ("call",)
             if self.settings.focused_calls:
                 messages = state.call_request(step)
+        elif (
+            self.settings.focused_calls
+            and step.tool is None
+            and state.step_failures == 0
+            and state.last_call is None
+        ):
+            actions = ("done",)  # a step planned without a tool: the model writes its result
         elif not definitions:
             actions = actions[1:]
         schema = decision_schema(definitions, actions=actions)

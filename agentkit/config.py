@@ -53,14 +53,14 @@ class Settings(BaseModel):
 
     focused_calls: bool = Field(
         True,
-        description="first call of a step's planned tool from a short prompt (helps small "
-        "models copy arguments; the transcript is re-read once after it)",
+        description="a step's first decision is its planned tool's call, from a short prompt, "
+        "or its result when it has no tool (helps small models; costs some KV-cache reuse)",
     )
 
     # tools
-    max_tools: int = Field(6, ge=1, le=64, description="tools shown per run, most relevant first")
+    max_tools: int = Field(4, ge=1, le=64, description="tools shown per run, most relevant first")
     tool_min_score: float = Field(
-        0.1,
+        0.15,
         ge=0.0,
         le=1.0,
         description="least goal/tool similarity when ranking; 0 = top max_tools",

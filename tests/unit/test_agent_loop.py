@@ -173,6 +173,7 @@ def test_model_can_ask_for_a_replan(tmp_path: Path) -> None:
             call("multiply", a=1, b=1),
             answer("1", "obs-1"),
         ],
+        focused_calls=False,
     )
     events = list(agent.iter("goal"))
     assert of_type(events, Replanned)[0].cause == "model"
@@ -191,6 +192,7 @@ def test_identical_call_is_detected_then_forces_replan(tmp_path: Path) -> None:
             {"action": "done", "result": "ok"},
             answer("value of k", "obs-1"),
         ],
+        focused_calls=False,
     )
     events = list(agent.iter("goal"))
     observations = of_type(events, ObservationMade)
@@ -263,6 +265,7 @@ def test_final_decision_skips_the_remaining_steps(tmp_path: Path) -> None:
             {"action": "final", "answer": "done early"},
             answer("done early"),
         ],
+        focused_calls=False,
     )
     result = agent.run("goal")
     assert result.status == "succeeded" and result.answer == "done early"
@@ -373,3 +376,14 @@ def test_first_call_of_a_planned_tool_is_focused(tmp_path: Path) -> None:
     agent, model = make_agent(tmp_path, replies, focused_calls=False)
     agent.run("What is 2 * 9?")
     assert len(model.calls[1][0]) == 4  # the whole transcript: system, plan, step
+
+
+def test_step_without_a_tool_starts_by_writing_its_result(tmp_path: Path) -> None:
+    agent, model = make_agent(
+        tmp_path,
+        [plan(("Pick a city", None)), {"action": "done", "result": "Lisbon"}, answer("Lisbon")],
+    )
+    result = agent.run("Plan a weekend away")
+    assert result.status == "succeeded" and result.answer == "Lisbon"
+    schema = model.calls[1][1]
+    assert schema is not None and schema["properties"]["action"] == {"const": "done"}
