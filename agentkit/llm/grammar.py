@@ -19,7 +19,7 @@ __all__ = ["MAX_COUNTED_REPETITION", "check_grammar", "schema_to_gbnf"]
 _lock = threading.Lock()  # the converter's repetition helper is swapped module-wide
 # llama.cpp refuses larger counted repetitions; longer limits are enforced by schema
 # validation after generation, and the call's token budget bounds the output.
-MAX_COUNTED_REPETITION = 2000
+MAX_COUNTED_REPETITION = 1000
 
 
 def _repetition(

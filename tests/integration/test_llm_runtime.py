@@ -93,3 +93,14 @@ def test_models_command_on_a_non_gguf_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.strip().startswith("error:") and "not a GGUF" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_every_builtin_decision_grammar_is_accepted_by_llama_cpp(model: LlamaModel) -> None:
+    from agentkit.config import Settings
+    from agentkit.decision import decision_schema
+    from agentkit.registry import load_toolset
+
+    tools = load_toolset(Settings(yes=True))
+    for name in tools.names():  # each tool alone, as a step's focused first call uses it
+        model.grammar(decision_schema(tools.subset([name]).definitions(), actions=("call",)))
+    model.grammar(decision_schema(tools.definitions(), max_calls=8))  # all at once

@@ -87,7 +87,8 @@ def test_grammar_uses_native_bounded_repetition() -> None:
         {
             "type": "object",
             "properties": {
-                "text": {"type": "string", "maxLength": 2000},
+                "text": {"type": "string", "maxLength": 800},
+                "long": {"type": "string", "maxLength": 5000},
                 "ids": {
                     "type": "array",
                     "items": {"type": "integer"},
@@ -95,11 +96,12 @@ def test_grammar_uses_native_bounded_repetition() -> None:
                     "maxItems": 4,
                 },
             },
-            "required": ["text", "ids"],
+            "required": ["text", "long", "ids"],
             "additionalProperties": False,
         }
     )
-    assert "(char){0,2000}" in grammar  # not 2000 nested optional groups
+    assert "(char){0,800}" in grammar  # not 800 nested optional groups
+    assert "(char){0,}" in grammar  # above llama.cpp's repetition limit: validated after
     assert '("," space integer){0,3}' in grammar
     assert len(grammar) < 2000
 
