@@ -60,7 +60,7 @@ class Settings(BaseModel):
     # tools
     max_tools: int = Field(4, ge=1, le=64, description="tools shown per run, most relevant first")
     tool_min_score: float = Field(
-        0.15,
+        0.18,
         ge=0.0,
         le=1.0,
         description="least goal/tool similarity when ranking; 0 = top max_tools",
