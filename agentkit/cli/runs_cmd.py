@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from agentkit.cli.common import JsonOpt, ModelOpt, YesOpt, resolve
-from agentkit.errors import ConfigError
+from agentkit.errors import ConfigError, JournalError
 
 if TYPE_CHECKING:
     from agentkit.journal import Journal
@@ -129,6 +129,11 @@ def resume(
 
     with _journal() as journal:
         full_id = journal.resolve_id(run_id)
+        if journal.get_run(full_id).kind != "agent":
+            raise JournalError(
+                f"run {full_id} is a workflow run; only agent runs resume, "
+                "so run the workflow again with agentkit run --file"
+            )
         start = next(e for e in journal.events(full_id) if isinstance(e, RunStarted))
     given = resolve(yes=yes, model=model, max_steps=max_steps, max_time=max_time)
     # The run continues with the settings it started with; flags given now win.

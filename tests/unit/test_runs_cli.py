@@ -183,3 +183,17 @@ def test_parse_duration(text: str, expected: timedelta) -> None:
 def test_parse_duration_rejects(text: str) -> None:
     with pytest.raises(ConfigError):
         parse_duration(text)
+
+
+def test_resume_refuses_a_workflow_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from agentkit.cli.app import app
+    from agentkit.journal import Journal
+
+    monkeypatch.setenv("AGENTKIT_HOME", str(tmp_path))
+    monkeypatch.setenv("AGENTKIT_CONFIG", str(tmp_path / "none.toml"))
+    with Journal(tmp_path / "journal.db") as journal:
+        journal.start_run(run_id="wf-1", kind="workflow", goal="daily", model="m", settings={})
+    result = CliRunner().invoke(app, ["runs", "resume", "wf-1"])
+    assert result.exit_code == 1 and "is a workflow run" in result.output
