@@ -103,6 +103,8 @@ def open_memory(settings: Settings) -> Any:
     try:
         return Memory.open(settings)
     except MemoryStoreError as exc:
+        if "--no-memory" in str(exc):
+            raise
         raise MemoryStoreError(f"{exc} (or pass --no-memory to run without memory)") from exc
 
 
