@@ -122,6 +122,7 @@ class Agent:
         self.journal = journal
         self.renderer = PromptRenderer(prompts_dir or self.settings.prompts_dir)
         self.approve = approve
+        self._own_embedder: Any = None
         self.offered = self._usable_tools()
 
     def _usable_tools(self) -> Toolset:
@@ -152,12 +153,7 @@ class Agent:
         if len(definitions) <= s.max_tools:
             return definitions
         try:
-            embedder = getattr(self.memory, "embedder", None)
-            if embedder is None:
-                from agentkit.memory.embedders import make_embedder
-
-                embedder = make_embedder(s.embedder)
-            ranked = rank_tools(goal, definitions, embedder)
+            ranked = rank_tools(goal, definitions, self._embedder())
         except (AgentkitError, OSError, ImportError) as exc:
             log.warning(
                 "tool ranking unavailable, offering the first %d tools: %s", s.max_tools, exc
@@ -167,6 +163,17 @@ class Agent:
         by_name = {d.name: d for d in definitions}
         chosen = [name for name, score in ranked if score >= s.tool_min_score]
         return [by_name[name] for name in chosen[: s.max_tools]]
+
+    def _embedder(self) -> Any:
+        """The memory's embedder, or the configured one loaded once for this agent."""
+        embedder = getattr(self.memory, "embedder", None)
+        if embedder is None:
+            if self._own_embedder is None:
+                from agentkit.memory.embedders import make_embedder
+
+                self._own_embedder = make_embedder(self.settings.embedder)
+            embedder = self._own_embedder
+        return embedder
 
     @property
     def model(self) -> Model:
@@ -398,18 +405,14 @@ class Agent:
         actions: tuple[Action, ...] = ("call", "done", "replan", "final")
         messages = list(state.messages)
         suggested = [d for d in definitions if d.name == step.tool]
-        if suggested and state.step_failures == 0 and state.last_call is None:
+        first_try = state.step_failures == 0 and state.last_call is None
+        if suggested and first_try:
             # A step planned around a tool starts by calling it: the model only fills in
             # the arguments, from a short prompt. After an error it may choose anything.
             definitions, actions = suggested, ("call",)
             if self.settings.focused_calls:
                 messages = state.call_request(step)
-        elif (
-            self.settings.focused_calls
-            and step.tool is None
-            and state.step_failures == 0
-            and state.last_call is None
-        ):
+        elif self.settings.focused_calls and step.tool is None and first_try:
             actions = ("done",)  # a step planned without a tool: the model writes its result
         elif not definitions:
             actions = actions[1:]

@@ -49,6 +49,16 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _append(messages: Sequence[Message], role: str, content: str) -> list[Message]:
+    """A new list with `content` added; consecutive user turns merge so roles alternate."""
+    out = list(messages)
+    if role == "user" and out and out[-1].role == "user":
+        out[-1] = Message(role="user", content=f"{out[-1].content}\n\n{content}")
+    else:
+        out.append(Message(role=role, content=content))  # type: ignore[arg-type]
+    return out
+
+
 def call_key(tool: str, arguments: dict[str, Any]) -> tuple[str, str]:
     """Identity of a tool call, for detecting identical repeats."""
     return tool, json.dumps(arguments, ensure_ascii=False, sort_keys=True)
@@ -110,11 +120,7 @@ class RunState:
     # -- transcript ---------------------------------------------------------------
 
     def _say(self, role: str, content: str) -> None:
-        last = self.messages[-1]
-        if role == "user" and last.role == "user":  # merge so roles alternate
-            self.messages[-1] = Message(role="user", content=f"{last.content}\n\n{content}")
-        else:
-            self.messages.append(Message(role=role, content=content))  # type: ignore[arg-type]
+        self.messages = _append(self.messages, role, content)
 
     def _tool_hint(self, name: str | None) -> dict[str, Any] | None:
         """The step's tool with each argument's description, for the step prompt."""
@@ -174,12 +180,7 @@ class RunState:
         prompt = self.renderer.render(
             "answer", goal=self.goal, results=results, forced=forced or ""
         )
-        messages = list(self.messages)
-        if messages[-1].role == "user":
-            messages[-1] = Message(role="user", content=f"{messages[-1].content}\n\n{prompt}")
-        else:
-            messages.append(Message(role="user", content=prompt))
-        return messages
+        return _append(self.messages, "user", prompt)
 
     def citable(self) -> list[str]:
         refs = [observation_ref(o.index) for o in self.observations if o.ok]
