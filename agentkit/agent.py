@@ -11,6 +11,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from agentkit.decision import (
     StepDone,
     decision_schema,
     parse_decision,
+    required_only,
 )
 from agentkit.errors import (
     AgentkitError,
@@ -404,15 +406,16 @@ class Agent:
         definitions = list(state.definitions)
         actions: tuple[Action, ...] = ("call", "done", "replan", "final")
         messages = list(state.messages)
-        suggested = [d for d in definitions if d.name == step.tool]
+        suggested = state.definition(step.tool)
         first_try = state.step_failures == 0 and state.last_call is None
-        if suggested and first_try:
+        if suggested is not None and first_try:
             # A step planned around a tool starts by calling it: the model only fills in
             # the arguments, from a short prompt. After an error it may choose anything.
-            definitions, actions = suggested, ("call",)
-            if self.settings.focused_calls:
-                messages = state.call_request(step)
-        elif self.settings.focused_calls and step.tool is None and first_try:
+            definitions, actions = [suggested], ("call",)
+            if self.settings.focused_prompts:
+                focused = _Spec(suggested.name, required_only(suggested.parameters))
+                definitions, messages = [focused], state.call_request(step, focused)
+        elif self.settings.focused_prompts and step.tool is None and first_try:
             actions = ("done",)  # a step planned without a tool: the model writes its result
         elif not definitions:
             actions = actions[1:]
@@ -459,13 +462,13 @@ class Agent:
         self, state: RunState, run_id: str, forced: str | None
     ) -> Generator[Event, None, Answered]:
         refs = state.citable()
-        messages = state.answer_request(forced)
+        messages = state.answer_request(forced, focused=self.settings.focused_prompts)
         try:
             raw = yield from self._model_call(
                 state, run_id, "answer", messages, _answer_schema(refs), 400
             )
-            text = str(raw["answer"]).strip()
-            citations = list(dict.fromkeys(raw.get("citations", [])))
+            text, quoted = state.expand_quotes(str(raw["answer"]).strip())
+            citations = list(dict.fromkeys([*raw.get("citations", []), *quoted]))
         except ModelError as exc:  # e.g. a full context: answer from the observations alone
             log.warning("final answer call failed: %s", exc)
             last = [o for o in state.observations if o.ok][-3:]
@@ -504,6 +507,14 @@ class Agent:
         return RunState(
             goal, definitions, {d.name: d.description for d in definitions}, self.renderer
         )
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A tool as the decision grammar sees it: a name and an argument schema."""
+
+    name: str
+    parameters: dict[str, Any]
 
 
 def _observation(

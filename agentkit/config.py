@@ -51,10 +51,11 @@ class Settings(BaseModel):
     max_time: float = Field(600.0, gt=0, description="wall-clock seconds per run")
     max_tokens: int = Field(60_000, ge=256, description="prompt + completion tokens per run")
 
-    focused_calls: bool = Field(
+    focused_prompts: bool = Field(
         True,
         description="a step's first decision is its planned tool's call, from a short prompt, "
-        "or its result when it has no tool (helps small models; costs some KV-cache reuse)",
+        "or its result when it has no tool; the answer comes from a short prompt with worked "
+        "examples (helps small models; costs some KV-cache reuse)",
     )
 
     # tools

@@ -27,6 +27,7 @@ __all__ = [
     "ToolSpec",
     "decision_schema",
     "parse_decision",
+    "required_only",
 ]
 
 Action = Literal["call", "done", "replan", "final"]
@@ -101,6 +102,14 @@ def _non_empty(parameters: dict[str, Any]) -> dict[str, Any]:
         for name, sub in props.items()
     }
     return {**parameters, "properties": fixed} if props else parameters
+
+
+def required_only(parameters: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a tool's argument schema without its optional arguments (they keep their
+    defaults): a small model fills whatever it is shown, and mostly with the wrong thing."""
+    required = set(parameters.get("required", []))
+    props = {k: v for k, v in parameters.get("properties", {}).items() if k in required}
+    return {**parameters, "properties": props}
 
 
 def decision_schema(

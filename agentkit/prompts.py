@@ -2,6 +2,7 @@
 
 A user directory given by `--prompts DIR` (or `prompts_dir` in config) is searched
 before the bundled `prompts/`, so overriding one template leaves the others intact.
+The same goes for the worked examples in `answer_examples.yaml`.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from agentkit.errors import ConfigError
 from agentkit.resources import prompts_dir
 
-__all__ = ["TEMPLATES", "PromptRenderer"]
+__all__ = ["TEMPLATES", "AnswerExample", "PromptRenderer"]
 
 TEMPLATES = ("system", "plan", "step", "call", "observation", "memory", "replan", "answer")
+ANSWER_EXAMPLES = "answer_examples.yaml"
 
 
 class PromptRenderer:
@@ -22,13 +26,13 @@ class PromptRenderer:
         from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
         from jinja2.sandbox import SandboxedEnvironment
 
-        dirs = [prompts_dir()]
+        self.dirs = [prompts_dir()]
         if override_dir is not None:
             if not override_dir.is_dir():
                 raise ConfigError(f"prompts directory not found: {override_dir}; fix --prompts")
-            dirs.insert(0, override_dir)
+            self.dirs.insert(0, override_dir)
         self.env = SandboxedEnvironment(
-            loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
+            loader=ChoiceLoader([FileSystemLoader(str(d)) for d in self.dirs]),
             undefined=StrictUndefined,
             autoescape=False,
             trim_blocks=True,
@@ -43,3 +47,30 @@ class PromptRenderer:
             return self.env.get_template(f"{name}.j2").render(**context).strip()
         except TemplateError as exc:
             raise ConfigError(f"prompt template {name}.j2 failed to render: {exc}") from exc
+
+    def answer_examples(self) -> list[AnswerExample]:
+        """The worked answer examples from the first prompts directory that has them."""
+        import yaml
+        from pydantic import TypeAdapter, ValidationError
+
+        path = next(d / ANSWER_EXAMPLES for d in self.dirs if (d / ANSWER_EXAMPLES).is_file())
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            return TypeAdapter(list[AnswerExample]).validate_python(raw or [])
+        except (OSError, yaml.YAMLError, ValidationError) as exc:
+            first = str(exc).splitlines()[0]
+            raise ConfigError(f"{path} is not a valid list of answer examples: {first}") from exc
+
+
+class ExampleResult(BaseModel):
+    tool: str
+    text: str
+
+
+class AnswerExample(BaseModel):
+    """One worked final answer: a goal, its results, and the reply to learn from."""
+
+    goal: str
+    results: list[ExampleResult]
+    answer: str
+    citations: list[str]

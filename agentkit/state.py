@@ -8,6 +8,7 @@ plan, then history): llama.cpp keeps its KV cache across steps.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,8 @@ from agentkit.prompts import PromptRenderer
 __all__ = ["RunState", "call_key", "memory_ref", "observation_ref"]
 
 PROMPT_OBSERVATION_CHARS = 700
+QUOTE_CHARS = 300  # longer results stay as their [obs-N] reference in an answer
+_QUOTE = re.compile(r"\[(obs-\d+)\]")
 
 
 def observation_ref(index: int) -> str:
@@ -122,9 +125,8 @@ class RunState:
     def _say(self, role: str, content: str) -> None:
         self.messages = _append(self.messages, role, content)
 
-    def _tool_hint(self, name: str | None) -> dict[str, Any] | None:
+    def _tool_hint(self, spec: ToolSpec | None) -> dict[str, Any] | None:
         """The step's tool with each argument's description, for the step prompt."""
-        spec = next((t for t in self.definitions if t.name == name), None)
         if spec is None:
             return None
         props: dict[str, Any] = spec.parameters.get("properties", {})
@@ -162,25 +164,60 @@ class RunState:
             if o.ok
         ]
 
-    def call_request(self, step: PlanStep) -> list[Message]:
-        """A short prompt for a step's first call of its planned tool: system, goal, results,
-        step. A tiny model copies argument values far better without the whole transcript;
-        the system prompt is still the cached prefix."""
+    def definition(self, name: str | None) -> ToolSpec | None:
+        return next((t for t in self.definitions if t.name == name), None)
+
+    def call_request(self, step: PlanStep, tool: ToolSpec) -> list[Message]:
+        """A short prompt for a step's first call of `tool`: system, goal, results, step.
+        A tiny model copies argument values far better without the whole transcript; the
+        system prompt is still the cached prefix."""
         prompt = self.renderer.render(
             "call",
             goal=self.goal,
             step=step,
-            tool=self._tool_hint(step.tool),
+            tool=self._tool_hint(tool),
             results=self._results(),
         )
         return [self.messages[0], Message(role="user", content=prompt)]
 
-    def answer_request(self, forced: str | None) -> list[Message]:
-        results = self._results()
+    def answer_request(self, forced: str | None, *, focused: bool) -> list[Message]:
+        """The final-answer request: the whole transcript, or (focused) the system prompt,
+        the worked examples from answer_examples.yaml and the results alone."""
         prompt = self.renderer.render(
-            "answer", goal=self.goal, results=results, forced=forced or ""
+            "answer", goal=self.goal, results=self._results(), forced=forced or ""
         )
-        return _append(self.messages, "user", prompt)
+        if not focused:
+            return _append(self.messages, "user", prompt)
+        messages = [self.messages[0]]
+        for example in self.renderer.answer_examples():
+            results = [
+                {"ref": observation_ref(i), "tool": r.tool, "text": r.text}
+                for i, r in enumerate(example.results, 1)
+            ]
+            shown = self.renderer.render("answer", goal=example.goal, results=results, forced="")
+            reply = {"answer": example.answer, "citations": example.citations}
+            messages += [
+                Message(role="user", content=shown),
+                Message(role="assistant", content=_compact(reply)),
+            ]
+        return [*messages, Message(role="user", content=prompt)]
+
+    def expand_quotes(self, answer: str) -> tuple[str, list[str]]:
+        """Replace each `[obs-N]` in `answer` with that observation's exact text (when short
+        enough to quote); returns the new text and the refs quoted. A small model copies an
+        id far more reliably than a long number."""
+        texts = {observation_ref(o.index): o.text.strip() for o in self.observations if o.ok}
+        quoted: list[str] = []
+
+        def quote(match: re.Match[str]) -> str:
+            ref = match.group(1)
+            text = texts.get(ref)
+            if text is None or len(text) > QUOTE_CHARS:
+                return match.group(0)
+            quoted.append(ref)
+            return text
+
+        return _QUOTE.sub(quote, answer), quoted
 
     def citable(self) -> list[str]:
         refs = [observation_ref(o.index) for o in self.observations if o.ok]
@@ -214,7 +251,7 @@ class RunState:
                     "step",
                     goal=self.goal,
                     step=self.current,
-                    tool=self._tool_hint(self.current.tool),
+                    tool=self._tool_hint(self.definition(self.current.tool)),
                     memory=self._memory_block(self.step_memory),
                 )
                 self.step_memory = []

@@ -135,6 +135,10 @@ def run(model_spec: str | None, limit: int | None, log: Callable[[str], None]) -
                     "passed": ok,
                     "status": result.status,
                     "tools": [s.tool for s in result.steps],
+                    "calls": [
+                        f"{s.tool}({json.dumps(s.arguments)}) -> {s.observation[:60]!r}"
+                        for s in result.steps
+                    ],
                     "answer": (result.answer or "")[:160],
                     "seconds": round(time.perf_counter() - started, 1),
                     "cached_prompt_share": round(
@@ -145,6 +149,8 @@ def run(model_spec: str | None, limit: int | None, log: Callable[[str], None]) -
             mark = "PASS" if ok else "fail"
             row = rows[-1]
             log(f"{mark} {row['seconds']:>6}s {task.kind:<8} {task.goal} -> {row['answer']!r}")
+            for line in row["calls"]:  # type: ignore[attr-defined]
+                log(f"        {line}")
     by_kind: dict[str, list[bool]] = {}
     for row in rows:
         by_kind.setdefault(str(row["kind"]), []).append(bool(row["passed"]))

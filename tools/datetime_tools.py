@@ -1,21 +1,24 @@
-"""Built-in `datetime` tool: the current time, date arithmetic and weekdays."""
+"""Built-in date tools: `today`, `weekday`, `add_days` and `days_between`.
+
+One tool per operation, each with only the arguments it needs: a small model picks a
+tool by name far more reliably than an `operation` value inside one multiplexed tool.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
 from agentkit.errors import ToolError
 from agentkit.tool import tool
 
-Operation = Literal["now", "add_days", "weekday", "days_between"]
-DateText = Annotated[str, Field(max_length=32)]
+DateText = Annotated[str, Field(min_length=1, max_length=32, examples=["2024-03-05"])]
 
 
 def _parse(text: str, what: str) -> dt.date:
-    if not text.strip():
+    if text.strip().lower() in {"today", "now"}:
         return dt.date.today()
     try:
         return dt.datetime.fromisoformat(text.strip()).date()
@@ -23,31 +26,45 @@ def _parse(text: str, what: str) -> dt.date:
         raise ToolError(f"{what} {text!r} is not a date; write it like 2024-03-05") from None
 
 
-@tool(name="datetime")
-def datetime_tool(
-    operation: Operation = "now",
-    date: DateText = "",
-    days: Annotated[int, Field(ge=-1_000_000, le=1_000_000)] = 0,
-    end: DateText = "",
-) -> str:
-    """Date helper: now, add_days, weekday or days_between. Dates look like 2024-03-05.
+@tool
+def today() -> str:
+    """Get the current local date, time and day of the week."""
+    now = dt.datetime.now().astimezone()
+    return f"{now.isoformat(timespec='seconds')} ({now:%A})"
+
+
+@tool
+def weekday(date: DateText) -> str:
+    """Get the day of the week (Monday to Sunday) of a date like 2024-03-05.
 
     Args:
-        operation: now (current date and time), add_days (date plus days), weekday (day
-            name of date), days_between (days from date to end).
-        date: a date like 2024-03-05; empty means today.
-        days: days to add for add_days; negative goes back.
-        end: the second date for days_between.
+        date: the date, like 2024-03-05, or today.
     """
-    if operation == "now":
-        now = dt.datetime.now().astimezone()
-        return f"{now.isoformat(timespec='seconds')} ({now:%A})"
-    start = _parse(date, "date")
-    if operation == "weekday":
-        return f"{start:%A}"
-    if operation == "days_between":
-        return str((_parse(end, "end") - start).days)
+    return f"{_parse(date, 'date'):%A}"
+
+
+@tool
+def add_days(
+    date: DateText, days: Annotated[int, Field(ge=-1_000_000, le=1_000_000, examples=[30])]
+) -> str:
+    """Get the date a number of days after (or, negative, before) a date like 2024-03-05.
+
+    Args:
+        date: the start date, like 2024-03-05, or today.
+        days: how many days to add; negative goes back.
+    """
     try:
-        return (start + dt.timedelta(days=days)).isoformat()
+        return (_parse(date, "date") + dt.timedelta(days=days)).isoformat()
     except OverflowError:
         raise ToolError("that date is out of range (years 1 to 9999)") from None
+
+
+@tool
+def days_between(start: DateText, end: DateText) -> str:
+    """Count the days from one date to another, like 2024-01-01 to 2024-03-01.
+
+    Args:
+        start: the first date, like 2024-01-01, or today.
+        end: the second date, like 2024-03-01, or today.
+    """
+    return str((_parse(end, "end") - _parse(start, "start")).days)

@@ -173,7 +173,7 @@ def test_model_can_ask_for_a_replan(tmp_path: Path) -> None:
             call("multiply", a=1, b=1),
             answer("1", "obs-1"),
         ],
-        focused_calls=False,
+        focused_prompts=False,
     )
     events = list(agent.iter("goal"))
     assert of_type(events, Replanned)[0].cause == "model"
@@ -192,7 +192,7 @@ def test_identical_call_is_detected_then_forces_replan(tmp_path: Path) -> None:
             {"action": "done", "result": "ok"},
             answer("value of k", "obs-1"),
         ],
-        focused_calls=False,
+        focused_prompts=False,
     )
     events = list(agent.iter("goal"))
     observations = of_type(events, ObservationMade)
@@ -265,7 +265,7 @@ def test_final_decision_skips_the_remaining_steps(tmp_path: Path) -> None:
             {"action": "final", "answer": "done early"},
             answer("done early"),
         ],
-        focused_calls=False,
+        focused_prompts=False,
     )
     result = agent.run("goal")
     assert result.status == "succeeded" and result.answer == "done early"
@@ -373,7 +373,7 @@ def test_first_call_of_a_planned_tool_is_focused(tmp_path: Path) -> None:
     assert schema is not None and "anyOf" not in schema  # only the planned tool's call
     assert schema["properties"]["action"] == {"const": "call"}
 
-    agent, model = make_agent(tmp_path, replies, focused_calls=False)
+    agent, model = make_agent(tmp_path, replies, focused_prompts=False)
     agent.run("What is 2 * 9?")
     assert len(model.calls[1][0]) == 4  # the whole transcript: system, plan, step
 

@@ -1,4 +1,4 @@
-"""datetime, http_get and ask_user."""
+"""The date tools, http_get and ask_user."""
 
 from __future__ import annotations
 
@@ -33,35 +33,39 @@ def call(name: str, interactive: bool = False, **args: Any) -> Observation:
 
 
 @pytest.mark.parametrize(
-    ("args", "answer"),
+    ("tool", "args", "answer"),
     [
-        ({"operation": "weekday", "date": "2024-03-05"}, "Tuesday"),
-        ({"operation": "add_days", "date": "2024-02-28", "days": 2}, "2024-03-01"),
-        ({"operation": "add_days", "date": "2024-03-01T10:00", "days": -1}, "2024-02-29"),
-        ({"operation": "days_between", "date": "2024-01-01", "end": "2024-12-25"}, "359"),
+        ("weekday", {"date": "2024-03-05"}, "Tuesday"),
+        ("add_days", {"date": "2024-02-28", "days": 2}, "2024-03-01"),
+        ("add_days", {"date": "2024-03-01T10:00", "days": -1}, "2024-02-29"),
+        ("days_between", {"start": "2024-01-01", "end": "2024-12-25"}, "359"),
+        ("days_between", {"start": "2024-03-01", "end": "2024-01-01"}, "-60"),
     ],
 )
-def test_datetime_operations(args: dict[str, Any], answer: str) -> None:
-    assert call("datetime", **args).text == answer
+def test_date_tools(tool: str, args: dict[str, Any], answer: str) -> None:
+    assert call(tool, **args).text == answer
 
 
-def test_datetime_now_and_today_defaults() -> None:
-    now = call("datetime").text
-    assert now.startswith(dt.date.today().isoformat()) and now.endswith(")")
-    assert call("datetime", operation="weekday").text == f"{dt.date.today():%A}"
+def test_today_and_the_word_today() -> None:
+    now = call("today").text
+    assert now.startswith(dt.date.today().isoformat()) and now.endswith(f"({dt.date.today():%A})")
+    assert call("weekday", date="today").text == f"{dt.date.today():%A}"
+    assert call("days_between", start="today", end="Today").text == "0"
 
 
 @pytest.mark.parametrize(
-    ("args", "fragment"),
+    ("tool", "args", "fragment"),
     [
-        ({"operation": "weekday", "date": "next tuesday"}, "not a date"),
-        ({"operation": "add_days", "date": "9999-12-31", "days": 5}, "out of range"),
-        ({"operation": "fortnight"}, "invalid arguments"),
-        ({"operation": "add_days", "days": 10**9}, "invalid arguments"),
+        ("weekday", {"date": "next tuesday"}, "not a date"),
+        ("add_days", {"date": "9999-12-31", "days": 5}, "out of range"),
+        ("weekday", {"date": ""}, "invalid arguments"),
+        ("add_days", {"date": "2024-01-01", "days": 10**9}, "invalid arguments"),
+        ("add_days", {"date": "2024-01-01"}, "invalid arguments"),
+        ("days_between", {"start": "2024-01-01", "end": "soon"}, "end 'soon' is not a date"),
     ],
 )
-def test_datetime_bad_input(args: dict[str, Any], fragment: str) -> None:
-    obs = call("datetime", **args)
+def test_date_tools_bad_input(tool: str, args: dict[str, Any], fragment: str) -> None:
+    obs = call(tool, **args)
     assert not obs.ok and fragment in obs.text
 
 

@@ -15,8 +15,9 @@ from agentkit.errors import ToolConflictError
 from agentkit.registry import load_toolset
 from agentkit.tool import tool
 
-BUILTINS = {"calculator", "datetime", "read_file", "write_file", "list_dir", "search_files",
-            "shell", "python", "http_get", "ask_user"}  # fmt: skip
+BUILTINS = {"calculator", "today", "weekday", "add_days", "days_between", "read_file",
+            "write_file", "list_dir", "search_files", "shell", "python", "http_get",
+            "ask_user"}  # fmt: skip
 
 PLUGIN = '''
 from agentkit.tool import tool

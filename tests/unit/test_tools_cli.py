@@ -11,8 +11,9 @@ from typer.testing import CliRunner, Result
 
 from agentkit.cli.app import app
 
-BUILTINS = {"calculator", "datetime", "read_file", "write_file", "list_dir", "search_files",
-            "shell", "python", "http_get", "ask_user"}  # fmt: skip
+BUILTINS = {"calculator", "today", "weekday", "add_days", "days_between", "read_file",
+            "write_file", "list_dir", "search_files", "shell", "python", "http_get",
+            "ask_user"}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -52,8 +53,9 @@ def test_show_prints_schema_and_example() -> None:
     assert result.exit_code == 0
     assert '"maxLength": 200' in result.stdout
     assert 'agentkit tools call calculator \'{"expression": "1234 * 5678"}\'' in result.stdout
-    data = json.loads(run("show", "datetime", "--json").stdout)
-    assert data["example"] == {} and data["parameters"]["properties"]["operation"]["enum"]
+    data = json.loads(run("show", "add_days", "--json").stdout)
+    assert data["example"] == {"date": "2024-03-05", "days": 30}
+    assert data["parameters"]["required"] == ["date", "days"]
 
 
 def test_show_unknown_tool_is_one_line_error() -> None:
