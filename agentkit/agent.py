@@ -68,6 +68,7 @@ __all__ = ["Agent"]
 log = logging.getLogger(__name__)
 
 MAX_PLAN_STEPS = 6
+MIN_TOOLLESS_STEPS = 2  # a goal worked out without tools is still broken down
 MAX_REPLANS = 2
 MAX_STEP_FAILURES = 2
 MEMORY_TOOLS = frozenset({"memory_search", "remember"})
@@ -147,24 +148,25 @@ class Agent:
             usable = [name for name in usable if name not in INTERACTIVE_TOOLS]
         return self.tools.subset(usable)
 
-    def _tools_for(self, goal: str) -> list[ToolDefinition]:
+    def _tools_for(self, goal: str) -> tuple[list[ToolDefinition], bool]:
         """All offered tools when there are at most `max_tools`; otherwise those most
-        relevant to `goal`, best first, scoring at least `tool_min_score`."""
+        relevant to `goal`, best first, scoring at least `tool_min_score`. The flag says
+        whether the tools were chosen for their relevance to the goal."""
         definitions = self.offered.definitions()
         s = self.settings
         if len(definitions) <= s.max_tools:
-            return definitions
+            return definitions, False
         try:
             ranked = rank_tools(goal, definitions, self._embedder())
         except (AgentkitError, OSError, ImportError) as exc:
             log.warning(
                 "tool ranking unavailable, offering the first %d tools: %s", s.max_tools, exc
             )
-            return definitions[: s.max_tools]
+            return definitions[: s.max_tools], False
         log.debug("tool relevance for %r: %s", goal, ranked)
         by_name = {d.name: d for d in definitions}
         chosen = [name for name, score in ranked if score >= s.tool_min_score]
-        return [by_name[name] for name in chosen[: s.max_tools]]
+        return [by_name[name] for name in chosen[: s.max_tools]], True
 
     def _embedder(self) -> Any:
         """The memory's embedder, or the configured one loaded once for this agent."""
@@ -390,7 +392,13 @@ class Agent:
     def _plan(self, state: RunState, run_id: str) -> Iterator[Event]:
         if state.replans > MAX_REPLANS:
             raise _GiveUp(f"no progress after {MAX_REPLANS} re-plans")
-        schema = plan_schema(state.tool_names, MAX_PLAN_STEPS)
+        initial = not state.plan
+        schema = plan_schema(
+            state.tool_names,
+            MAX_PLAN_STEPS,
+            tool_first=initial and state.tools_fit_goal,
+            min_steps=1 if state.tool_names or not initial else MIN_TOOLLESS_STEPS,
+        )
         raw = yield from self._model_call(state, run_id, "plan", state.plan_request(), schema, 400)
         first = max((step.id for step in state.plan), default=0) + 1
         steps, notes = normalize_plan(
@@ -503,10 +511,16 @@ class Agent:
             log.warning("could not store the episode in memory: %s", exc)
 
     def _new_state(self, goal: str) -> RunState:
-        definitions = self._tools_for(goal)
-        return RunState(
-            goal, definitions, {d.name: d.description for d in definitions}, self.renderer
+        definitions, relevant = self._tools_for(goal)
+        state = RunState(
+            goal,
+            definitions,
+            {d.name: d.description for d in definitions},
+            self.renderer,
+            focused=self.settings.focused_prompts,
         )
+        state.tools_fit_goal = relevant
+        return state
 
 
 @dataclass(frozen=True)

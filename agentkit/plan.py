@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -13,6 +14,7 @@ from agentkit.llm.base import JsonSchema
 __all__ = ["ModelPlan", "next_ready", "normalize_plan", "plan_schema"]
 
 TITLE_LIMIT = 80
+_STEP_PREFIX = re.compile(r"^\s*step\s*\d+\s*[:.)-]\s*", re.IGNORECASE)
 
 
 class ModelPlanStep(BaseModel):
@@ -28,27 +30,55 @@ class ModelPlan(BaseModel):
     steps: list[ModelPlanStep]
 
 
-def plan_schema(tool_names: Sequence[str], max_steps: int) -> JsonSchema:
-    """Tool names are an enum of the registered tools; ids are small bounded integers."""
+def plan_schema(
+    tool_names: Sequence[str], max_steps: int, *, tool_first: bool = False, min_steps: int = 1
+) -> JsonSchema:
+    """Tool names are an enum of the registered tools; ids are small bounded integers.
+
+    `tool_first` makes the first step use a tool: tools are only offered when they fit the
+    goal, and a small model otherwise plans to "work it out" and never calls one.
+    """
     ids = list(range(1, max_steps + 1))
-    step = {
-        "type": "object",
-        "properties": {
-            "id": {"enum": ids},
-            # The tool comes before the title: a small model picks it while the goal is
-            # still the most recent text it read.
-            "tool": {"enum": [*tool_names, None]},
-            "title": {"type": "string", "minLength": 3, "maxLength": TITLE_LIMIT},
-            "depends_on": {"type": "array", "items": {"enum": ids}, "maxItems": 3},
-        },
-        "required": ["id", "tool", "title", "depends_on"],
-        "additionalProperties": False,
+
+    def step(tools: list[str | None]) -> JsonSchema:
+        return {
+            "type": "object",
+            "properties": {
+                "id": {"enum": ids},
+                # The tool comes before the title: a small model picks it while the goal is
+                # still the most recent text it read.
+                "tool": {"enum": tools},
+                "title": {"type": "string", "minLength": 3, "maxLength": TITLE_LIMIT},
+                "depends_on": {"type": "array", "items": {"enum": ids}, "maxItems": 3},
+            },
+            "required": ["id", "tool", "title", "depends_on"],
+            "additionalProperties": False,
+        }
+
+    any_step = step([*tool_names, None])
+    steps: JsonSchema = {
+        "type": "array",
+        "items": any_step,
+        "minItems": min_steps,
+        "maxItems": max_steps,
     }
+    if tool_first and tool_names:
+        # The grammar converter cannot mix prefixItems with items: one tuple per length.
+        first = step(list(tool_names))
+        steps = {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "prefixItems": [first] + [any_step] * (n - 1),
+                    "minItems": n,
+                    "maxItems": n,
+                }
+                for n in range(max(min_steps, 1), max_steps + 1)
+            ]
+        }
     return {
         "type": "object",
-        "properties": {
-            "steps": {"type": "array", "items": step, "minItems": 1, "maxItems": max_steps}
-        },
+        "properties": {"steps": steps},
         "required": ["steps"],
         "additionalProperties": False,
     }
@@ -67,7 +97,8 @@ def normalize_plan(
     first_of: dict[tuple[str, str | None], int] = {}
     steps: list[PlanStep] = []
     for raw in plan.steps:
-        title = raw.title.strip()
+        # "Step 2: Book a hotel" -> "Book a hotel": small models copy the step prompt's form
+        title = _STEP_PREFIX.sub("", raw.title).strip() or raw.title.strip()
         key = (title.lower(), raw.tool)
         if key in first_of:  # small models repeat a step verbatim; doing it twice helps nobody
             notes.append(f"dropped a repeat of step {title!r}")

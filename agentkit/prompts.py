@@ -2,23 +2,23 @@
 
 A user directory given by `--prompts DIR` (or `prompts_dir` in config) is searched
 before the bundled `prompts/`, so overriding one template leaves the others intact.
-The same goes for the worked examples in `answer_examples.yaml`.
+The same goes for the worked examples in `answer_examples.yaml` and `plan_examples.yaml`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from agentkit.errors import ConfigError
 from agentkit.resources import prompts_dir
 
-__all__ = ["TEMPLATES", "AnswerExample", "PromptRenderer"]
+__all__ = ["TEMPLATES", "AnswerExample", "PlanExample", "PromptRenderer"]
 
 TEMPLATES = ("system", "plan", "step", "call", "observation", "memory", "replan", "answer")
-ANSWER_EXAMPLES = "answer_examples.yaml"
+E = TypeVar("E", bound=BaseModel)
 
 
 class PromptRenderer:
@@ -49,17 +49,25 @@ class PromptRenderer:
             raise ConfigError(f"prompt template {name}.j2 failed to render: {exc}") from exc
 
     def answer_examples(self) -> list[AnswerExample]:
-        """The worked answer examples from the first prompts directory that has them."""
+        return self._examples("answer", AnswerExample)
+
+    def plan_examples(self) -> list[PlanExample]:
+        return self._examples("plan", PlanExample)
+
+    def _examples(self, kind: str, shape: type[E]) -> list[E]:
+        """Worked examples from `{kind}_examples.yaml` in the first prompts directory that
+        has the file."""
         import yaml
         from pydantic import TypeAdapter, ValidationError
 
-        path = next(d / ANSWER_EXAMPLES for d in self.dirs if (d / ANSWER_EXAMPLES).is_file())
+        name = f"{kind}_examples.yaml"
+        path = next(d / name for d in self.dirs if (d / name).is_file())
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            return TypeAdapter(list[AnswerExample]).validate_python(raw or [])
+            return TypeAdapter(list[shape]).validate_python(raw or [])  # type: ignore[valid-type]
         except (OSError, yaml.YAMLError, ValidationError) as exc:
             first = str(exc).splitlines()[0]
-            raise ConfigError(f"{path} is not a valid list of answer examples: {first}") from exc
+            raise ConfigError(f"{path} is not a valid list of {kind} examples: {first}") from exc
 
 
 class ExampleResult(BaseModel):
@@ -67,10 +75,24 @@ class ExampleResult(BaseModel):
     text: str
 
 
+class ExampleStep(BaseModel):
+    title: str
+    result: str
+
+
 class AnswerExample(BaseModel):
-    """One worked final answer: a goal, its results, and the reply to learn from."""
+    """One worked final answer: a goal, its step results and tool results, and the reply
+    to learn from."""
 
     goal: str
-    results: list[ExampleResult]
+    steps: list[ExampleStep] = []
+    results: list[ExampleResult] = []
     answer: str
     citations: list[str]
+
+
+class PlanExample(BaseModel):
+    """One worked plan for a goal reached without tools: the goal and its step titles."""
+
+    goal: str
+    steps: list[str]

@@ -84,6 +84,8 @@ class RunState:
         tools: Sequence[ToolSpec],
         descriptions: dict[str, str],
         renderer: PromptRenderer,
+        *,
+        focused: bool = False,
     ) -> None:
         self.goal = goal
         self.renderer = renderer
@@ -92,6 +94,7 @@ class RunState:
         self.events: list[Event] = []
         self.plan: list[PlanStep] = []
         self.finished: dict[int, str] = {}
+        self.written: dict[int, str] = {}  # results the model wrote, by step id
         self.current: PlanStep | None = None
         self.observations: list[ObservationMade] = []
         self.memory: dict[str, MemoryItemRef] = {}
@@ -105,6 +108,7 @@ class RunState:
         self.last_call: tuple[str, str] | None = None
         self.pending_call: ToolCalled | None = None
         self.awaiting_plan = False
+        self.tools_fit_goal = False  # tools were chosen for their relevance to the goal
         self.status: str = "running"
         self.answer: Answered | None = None
         system = renderer.render(
@@ -119,6 +123,17 @@ class RunState:
             ],
         )
         self.messages: list[Message] = [Message(role="system", content=system)]
+        if focused and not tools:  # a stable part of the prefix, like the system prompt
+            for example in renderer.plan_examples():
+                steps = [
+                    PlanStep(id=i, title=title, tool=None, depends_on=[i - 1] if i > 1 else [])
+                    for i, title in enumerate(example.steps, 1)
+                ]
+                shown = renderer.render(
+                    "plan", goal=example.goal, memory="", max_steps=6, tool_names=[]
+                )
+                self._say("user", shown)
+                self._say("assistant", _compact(plan_json(steps)))
 
     # -- transcript ---------------------------------------------------------------
 
@@ -131,7 +146,10 @@ class RunState:
             return None
         props: dict[str, Any] = spec.parameters.get("properties", {})
         arguments = [
-            {"name": arg, "description": str(sub.get("description", sub.get("type", "value")))}
+            {
+                "name": arg,
+                "description": str(sub.get("description", sub.get("type", "value"))).rstrip("."),
+            }
             for arg, sub in props.items()
             if isinstance(sub, dict)
         ]
@@ -180,11 +198,23 @@ class RunState:
         )
         return [self.messages[0], Message(role="user", content=prompt)]
 
+    def _worked_steps(self) -> list[dict[str, Any]]:
+        """Finished steps whose result the model wrote (tool steps show up as results)."""
+        return [
+            {"id": s.id, "title": s.title, "result": self.written[s.id]}
+            for s in self.plan
+            if s.id in self.written
+        ]
+
     def answer_request(self, forced: str | None, *, focused: bool) -> list[Message]:
         """The final-answer request: the whole transcript, or (focused) the system prompt,
-        the worked examples from answer_examples.yaml and the results alone."""
+        the worked examples from answer_examples.yaml and the step results alone."""
         prompt = self.renderer.render(
-            "answer", goal=self.goal, results=self._results(), forced=forced or ""
+            "answer",
+            goal=self.goal,
+            steps=self._worked_steps(),
+            results=self._results(),
+            forced=forced or "",
         )
         if not focused:
             return _append(self.messages, "user", prompt)
@@ -194,7 +224,13 @@ class RunState:
                 {"ref": observation_ref(i), "tool": r.tool, "text": r.text}
                 for i, r in enumerate(example.results, 1)
             ]
-            shown = self.renderer.render("answer", goal=example.goal, results=results, forced="")
+            steps = [
+                {"id": i, "title": step.title, "result": step.result}
+                for i, step in enumerate(example.steps, 1)
+            ]
+            shown = self.renderer.render(
+                "answer", goal=example.goal, steps=steps, results=results, forced=""
+            )
             reply = {"answer": example.answer, "citations": example.citations}
             messages += [
                 Message(role="user", content=shown),
@@ -287,6 +323,8 @@ class RunState:
                 self._say("user", prompt)
             case StepFinished(step_id=step_id, result=result, auto=auto):
                 self.finished[step_id] = result
+                if not auto:
+                    self.written[step_id] = result
                 self.current = None
                 self.last_call = None
                 if not auto:

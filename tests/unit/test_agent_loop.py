@@ -243,7 +243,7 @@ def test_empty_plan_goes_straight_to_the_answer(
 ) -> None:
     import agentkit.agent
 
-    def allow_empty(names: Sequence[str], max_steps: int) -> dict[str, Any]:
+    def allow_empty(names: Sequence[str], max_steps: int, **_: Any) -> dict[str, Any]:
         schema = plan_schema(names, max_steps)
         schema["properties"]["steps"]["minItems"] = 0
         return schema

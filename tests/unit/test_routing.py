@@ -42,10 +42,10 @@ def test_agent_offers_only_relevant_builtins_with_real_embedder(tmp_path: Path) 
     settings = Settings(workspace=tmp_path, no_memory=True, max_tools=3)
     agent = Agent(ScriptedModel([]), load_toolset(settings), settings=settings)
     assert len(agent.offered) > 3  # the read-only built-ins
-    shown = [d.name for d in agent._tools_for("What is 1234 * 5678?")]
+    shown = [d.name for d in agent._tools_for("What is 1234 * 5678?")[0]]
     assert shown[0] == "calculator" and len(shown) <= 3
-    dates = [d.name for d in agent._tools_for("What day of the week is 2024-03-15?")]
+    dates = [d.name for d in agent._tools_for("What day of the week is 2024-03-15?")[0]]
     assert dates[0] == "weekday"
     assert "shell" not in agent.offered  # execute tools are never offered without approval
     assert "ask_user" not in agent.offered  # nobody to ask in a non-interactive run
-    assert agent._tools_for("plan a trip") == []  # nothing relevant: plan without tools
+    assert agent._tools_for("plan a trip") == ([], True)  # nothing relevant: plan without tools

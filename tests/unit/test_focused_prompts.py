@@ -1,0 +1,117 @@
+"""Focused prompts: required-argument first calls, worked answer examples, [obs-N] quotes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentkit.agent import Agent
+from agentkit.config import Settings
+from agentkit.errors import ConfigError
+from agentkit.prompts import PromptRenderer
+from agentkit.registry import Toolset
+from agentkit.testing import ScriptedModel
+from agentkit.tool import tool
+
+
+@tool
+def fetch(key: str, page: int = 1, verbose: bool = False) -> str:
+    """Fetch a record.
+
+    Args:
+        key: which record.
+        page: which page of it.
+        verbose: include every field.
+    """
+    return f"record {key} page {page}" + (" (all fields)" if verbose else "")
+
+
+@tool
+def essay() -> str:
+    """Return a long text."""
+    return "word " * 200
+
+
+PLAN = {"steps": [{"id": 1, "title": "Fetch the record", "tool": "fetch", "depends_on": []}]}
+CALL = {"action": "call", "calls": [{"tool": "fetch", "arguments": {"key": "k7"}}]}
+
+
+def make_agent(tmp_path: Path, replies: list[Any], **settings: Any) -> tuple[Agent, ScriptedModel]:
+    model = ScriptedModel(replies)
+    config = Settings(workspace=tmp_path, no_memory=True, **settings)
+    return Agent(model, Toolset([fetch, essay]), settings=config), model
+
+
+def test_first_call_offers_required_arguments_only(tmp_path: Path) -> None:
+    answer = {"answer": "done", "citations": ["obs-1"]}
+    agent, model = make_agent(tmp_path, [PLAN, CALL, answer])
+    result = agent.run("Fetch record k7")
+    assert result.steps[0].observation == "record k7 page 1"
+    _, schema = model.calls[1]
+    assert "'page'" not in json.dumps(schema).replace('"', "'")
+    assert "fetch" in json.dumps(schema)
+    prompt = model.calls[1][0][-1].content
+    assert "key (which record)" in prompt and "page" not in prompt
+
+
+def test_without_focused_prompts_optional_arguments_are_offered(tmp_path: Path) -> None:
+    call = {"action": "call", "calls": [{"tool": "fetch", "arguments": {"key": "k7", "page": 2}}]}
+    answer = {"answer": "done", "citations": ["obs-1"]}
+    agent, model = make_agent(tmp_path, [PLAN, call, answer], focused_prompts=False)
+    assert agent.run("Fetch record k7").steps[0].observation == "record k7 page 2"
+    assert '"page"' in json.dumps(model.calls[1][1])
+
+
+def test_answer_quotes_results_by_id(tmp_path: Path) -> None:
+    answer = {"answer": "It is [obs-1]; see also [obs-9].", "citations": []}
+    agent, model = make_agent(tmp_path, [PLAN, CALL, answer])
+    result = agent.run("Fetch record k7")
+    assert result.answer == "It is record k7 page 1; see also [obs-9]."
+    assert result.citations == ["obs-1"] and result.uncited is False
+    messages = model.calls[-1][0]
+    # system, the worked examples (user + assistant each), then the real request
+    examples = len(PromptRenderer().answer_examples())
+    assert examples >= 3
+    assert [m.role for m in messages] == ["system"] + ["user", "assistant"] * examples + ["user"]
+    assert json.loads(messages[2].content) == {
+        "answer": "The oldest cat: [obs-1]",
+        "citations": ["obs-1"],
+    }
+    assert "Fetch record k7" in messages[-1].content
+
+
+def test_long_results_stay_as_references(tmp_path: Path) -> None:
+    plan = {"steps": [{"id": 1, "title": "Get the essay", "tool": "essay", "depends_on": []}]}
+    call = {"action": "call", "calls": [{"tool": "essay", "arguments": {}}]}
+    answer = {"answer": "The essay is [obs-1].", "citations": ["obs-1"]}
+    agent, _ = make_agent(tmp_path, [plan, call, answer])
+    assert agent.run("Get the essay").answer == "The essay is [obs-1]."
+
+
+def test_answer_examples_can_be_overridden(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    (prompts / "answer_examples.yaml").write_text(
+        "- goal: Name a colour.\n  results: []\n  answer: Blue.\n  citations: []\n",
+        encoding="utf-8",
+    )
+    answer = {"answer": "done", "citations": ["obs-1"]}
+    agent, model = make_agent(tmp_path, [PLAN, CALL, answer], prompts_dir=prompts)
+    agent.run("Fetch record k7")
+    messages = model.calls[-1][0]
+    assert len(messages) == 4 and "Name a colour." in messages[1].content
+    assert messages[2].content == '{"answer": "Blue.", "citations": []}'
+
+
+@pytest.mark.parametrize("text", ["- goal: [unclosed\n", "- goal: no answer here\n"])
+def test_broken_answer_examples_are_a_one_line_config_error(tmp_path: Path, text: str) -> None:
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    (prompts / "answer_examples.yaml").write_text(text, encoding="utf-8")
+    answer = {"answer": "done", "citations": ["obs-1"]}
+    agent, _ = make_agent(tmp_path, [PLAN, CALL, answer], prompts_dir=prompts)
+    with pytest.raises(ConfigError, match="not a valid list of answer examples"):
+        agent.run("Fetch record k7")
