@@ -150,7 +150,8 @@ class Agent:
 
     def _tools_for(self, goal: str) -> tuple[list[ToolDefinition], bool]:
         """All offered tools when there are at most `max_tools`; otherwise those most
-        relevant to `goal`, best first, scoring at least `tool_min_score`. The flag says
+        relevant to `goal`, best first, scoring at least `tool_min_score` and within
+        `tool_score_margin` of the best (a near miss distracts a small model). The flag says
         whether the tools were chosen for their relevance to the goal."""
         definitions = self.offered.definitions()
         s = self.settings
@@ -165,7 +166,8 @@ class Agent:
             return definitions[: s.max_tools], False
         log.debug("tool relevance for %r: %s", goal, ranked)
         by_name = {d.name: d for d in definitions}
-        chosen = [name for name, score in ranked if score >= s.tool_min_score]
+        floor = max(s.tool_min_score, (ranked[0][1] if ranked else 0.0) - s.tool_score_margin)
+        chosen = [name for name, score in ranked if score >= floor]
         return [by_name[name] for name in chosen[: s.max_tools]], True
 
     def _embedder(self) -> Any:

@@ -66,6 +66,12 @@ class Settings(BaseModel):
         le=1.0,
         description="least goal/tool similarity when ranking; 0 = top max_tools",
     )
+    tool_score_margin: float = Field(
+        0.15,
+        ge=0.0,
+        le=2.0,
+        description="when ranking, offer only tools within this much of the best score",
+    )
     workspace: Path = Field(Path(), description="directory file/shell tools are confined to")
     tool_timeout: float = Field(30.0, gt=0, description="default per-call tool timeout, seconds")
     yes: bool = Field(False, description="approve write/execute tools without asking")

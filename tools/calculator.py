@@ -140,9 +140,9 @@ def evaluate(expression: str) -> str:
 
 @tool
 def calculator(expression: Annotated[str, Field(max_length=200, examples=["1234 * 5678"])]) -> str:
-    """Compute a math expression and return the number, e.g. 1234 * 5678, 2^10, sqrt(16).
+    """Compute a math expression and return the number: + - * / ^ %, sqrt, log, sin and more.
 
     Args:
-        expression: arithmetic with + - * / ^ % and functions like sqrt, log, sin.
+        expression: the arithmetic to compute, with the numbers from the question.
     """
     return evaluate(expression)

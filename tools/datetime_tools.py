@@ -2,6 +2,8 @@
 
 One tool per operation, each with only the arguments it needs: a small model picks a
 tool by name far more reliably than an `operation` value inside one multiplexed tool.
+Descriptions name the date format rather than show a date: a small model copies any
+example value it is shown into its arguments.
 """
 
 from __future__ import annotations
@@ -35,10 +37,10 @@ def today() -> str:
 
 @tool
 def weekday(date: DateText) -> str:
-    """Get the day of the week (Monday to Sunday) of a date like 2024-03-05.
+    """Get the day of the week (Monday to Sunday) of a date written YYYY-MM-DD.
 
     Args:
-        date: the date, like 2024-03-05, or today.
+        date: the date as YYYY-MM-DD, or today.
     """
     return f"{_parse(date, 'date'):%A}"
 
@@ -47,10 +49,10 @@ def weekday(date: DateText) -> str:
 def add_days(
     date: DateText, days: Annotated[int, Field(ge=-1_000_000, le=1_000_000, examples=[30])]
 ) -> str:
-    """Get the date a number of days after (or, negative, before) a date like 2024-03-05.
+    """Get the date a number of days after (or, negative, before) a date (YYYY-MM-DD).
 
     Args:
-        date: the start date, like 2024-03-05, or today.
+        date: the start date as YYYY-MM-DD, or today.
         days: how many days to add; negative goes back.
     """
     try:
@@ -61,10 +63,10 @@ def add_days(
 
 @tool
 def days_between(start: DateText, end: DateText) -> str:
-    """Count the days from one date to another, like 2024-01-01 to 2024-03-01.
+    """Count the days from one date to another (dates written YYYY-MM-DD).
 
     Args:
-        start: the first date, like 2024-01-01, or today.
-        end: the second date, like 2024-03-01, or today.
+        start: the first date as YYYY-MM-DD, or today.
+        end: the second date as YYYY-MM-DD, or today.
     """
     return str((_parse(end, "end") - _parse(start, "start")).days)

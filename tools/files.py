@@ -48,7 +48,7 @@ def read_file(path: PathText, ctx: ToolContext, start_line: Annotated[int, Field
     """Read a text file from the workspace, one page (up to 200 lines) at a time.
 
     Args:
-        path: file path relative to the workspace, e.g. notes/todo.txt.
+        path: file path relative to the workspace, as named in the question.
         start_line: first line to read (1 = start); use it to get the next page.
     """
     target = _existing_file(ctx, path)
@@ -85,7 +85,7 @@ def write_file(
     """Write text to a file in the workspace, creating folders as needed.
 
     Args:
-        path: file path relative to the workspace, e.g. notes/todo.txt.
+        path: file path relative to the workspace, as named in the question.
         content: the text to write.
         append: true adds to the end of the file instead of replacing it.
     """
@@ -148,7 +148,7 @@ def search_files(
     path: PathText = ".",
     pattern: Annotated[str, Field(max_length=100)] = "*",
 ) -> str:
-    """Find lines containing some text in workspace files (case-insensitive).
+    """Search the files for a word or text and show the matching lines (case-insensitive).
 
     Args:
         text: the text to look for.

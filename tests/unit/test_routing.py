@@ -49,3 +49,43 @@ def test_agent_offers_only_relevant_builtins_with_real_embedder(tmp_path: Path) 
     assert "shell" not in agent.offered  # execute tools are never offered without approval
     assert "ask_user" not in agent.offered  # nobody to ask in a non-interactive run
     assert agent._tools_for("plan a trip") == ([], True)  # nothing relevant: plan without tools
+
+
+def test_only_tools_near_the_best_score_are_offered(tmp_path: Path) -> None:
+    from agentkit.registry import Toolset
+    from agentkit.tool import tool
+
+    @tool
+    def adder(a: int) -> int:
+        """math math math"""
+        return a
+
+    @tool
+    def mixer(a: int) -> int:
+        """math math file"""
+        return a
+
+    @tool
+    def reader(a: int) -> int:
+        """math file file"""
+        return a
+
+    @tool
+    def dater(a: int) -> int:
+        """date"""
+        return a
+
+    def offered(**overrides: float) -> list[str]:
+        settings = Settings(
+            workspace=tmp_path, no_memory=True, max_tools=3, tool_min_score=0.1, **overrides
+        )
+        agent = Agent(ScriptedModel([]), Toolset([adder, mixer, reader, dater]), settings=settings)
+        agent._own_embedder = KeywordEmbedder()
+        names, relevant = agent._tools_for("math")
+        assert relevant
+        return [d.name for d in names]
+
+    # similarity to "math": adder 1.0, mixer 0.89, reader 0.45, dater 0
+    assert offered() == ["adder", "mixer"]
+    assert offered(tool_score_margin=1.0) == ["adder", "mixer", "reader"]
+    assert offered(tool_score_margin=0.05) == ["adder"]
