@@ -55,7 +55,7 @@ from agentkit.llm.structured import generate
 from agentkit.plan import ModelPlan, next_ready, normalize_plan, plan_schema
 from agentkit.prompts import PromptRenderer
 from agentkit.result import RunResult
-from agentkit.routing import rank_tools
+from agentkit.routing import rank_tools, select_tools
 from agentkit.state import RunState, call_key
 
 if TYPE_CHECKING:
@@ -150,8 +150,7 @@ class Agent:
 
     def _tools_for(self, goal: str) -> tuple[list[ToolDefinition], bool]:
         """All offered tools when there are at most `max_tools`; otherwise those most
-        relevant to `goal`, best first, scoring at least `tool_min_score` and within
-        `tool_score_margin` of the best (a near miss distracts a small model). The flag says
+        relevant to `goal` or one of its clauses (see `select_tools`), best first. The flag says
         whether the tools were chosen for their relevance to the goal."""
         definitions = self.offered.definitions()
         s = self.settings
@@ -165,10 +164,11 @@ class Agent:
             )
             return definitions[: s.max_tools], False
         log.debug("tool relevance for %r: %s", goal, ranked)
+        chosen = select_tools(
+            ranked, limit=s.max_tools, min_score=s.tool_min_score, margin=s.tool_score_margin
+        )
         by_name = {d.name: d for d in definitions}
-        floor = max(s.tool_min_score, (ranked[0][1] if ranked else 0.0) - s.tool_score_margin)
-        chosen = [name for name, score in ranked if score >= floor]
-        return [by_name[name] for name in chosen[: s.max_tools]], True
+        return [by_name[name] for name in chosen], True
 
     def _embedder(self) -> Any:
         """The memory's embedder, or the configured one loaded once for this agent."""

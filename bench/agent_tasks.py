@@ -4,7 +4,7 @@ Single-tool, two-step and file tasks, each run in a fresh workspace with the fil
 needs. A task passes when its check holds: the answer contains the expected value
 (case-insensitive, thousands separators ignored) or the expected file was written.
 
-    python bench/agent_tasks.py [--model PATH] [--limit N] [--json-out FILE]
+    python bench/agent_tasks.py [--model PATH] [--limit N] [--only TEXT] [--json-out FILE]
 """
 
 from __future__ import annotations
@@ -108,10 +108,13 @@ def check(task: Task, answer: str, workspace: Path) -> bool:
     return all(_normal(expected) in _normal(answer) for expected in task.expect)
 
 
-def run(model_spec: str | None, limit: int | None, log: Callable[[str], None]) -> dict[str, object]:
+def run(
+    model_spec: str | None, limit: int | None, log: Callable[[str], None], only: str = ""
+) -> dict[str, object]:
     model = LlamaModel(model_spec)
     rows = []
-    for task in TASKS[:limit]:
+    chosen = [t for t in TASKS if only.lower() in f"{t.kind} {t.goal}".lower()]
+    for task in chosen[:limit]:
         with tempfile.TemporaryDirectory() as tmp:
             workspace = Path(tmp)
             for name, text in task.files.items():
@@ -169,9 +172,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=None, help="GGUF path (default: bundled SmolLM2)")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--only", default="", help="run goals whose kind or text contains this")
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args()
-    summary = run(args.model, args.limit, print)
+    summary = run(args.model, args.limit, print, args.only)
     print(
         f"\nmodel {summary['model']}: {summary['passed']}/{summary['tasks']} passed "
         f"({summary['rate']:.0%}); by kind: {summary['by_kind']}"

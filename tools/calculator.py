@@ -52,6 +52,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "min": min, "max": max, "factorial": _factorial, "gcd": math.gcd, "lcm": math.lcm,
 }  # fmt: skip
 _CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau}
+_BRACKETS = str.maketrans("[]{}", "()()")
 
 
 def _power(base: Any, exponent: Any) -> Any:
@@ -98,6 +99,7 @@ def _eval(node: ast.AST) -> Any:
 def _normalize(expression: str) -> str:
     text = expression.strip().rstrip("=?").strip()
     text = text.replace("^", "**").replace("×", "*").replace("÷", "/").replace("−", "-")
+    text = text.translate(_BRACKETS)  # {2 * [3 + 4]}: any bracket groups
     # "15% of 80" and "15 % of 80" -> (15/100)*80
     text = re.sub(r"(\d+(?:\.\d+)?)\s*%\s*of\s+", r"(\1/100)*", text, flags=re.IGNORECASE)
     if "(" not in text:  # 1,234,567 -> 1234567, but keep max(1,200) intact
@@ -124,7 +126,7 @@ def evaluate(expression: str) -> str:
             warnings.simplefilter("ignore", SyntaxWarning)
             tree = ast.parse(_normalize(expression), mode="eval")
     except SyntaxError:
-        msg = f"cannot parse {expression!r}; write it like 1234 * 5678 or sqrt(16)"
+        msg = f"cannot parse {expression!r}; write it like 3 * (4 + 5) or sqrt(16)"
         raise ToolError(msg) from None
     try:
         return _format(_eval(tree))
@@ -140,9 +142,9 @@ def evaluate(expression: str) -> str:
 
 @tool
 def calculator(expression: Annotated[str, Field(max_length=200, examples=["1234 * 5678"])]) -> str:
-    """Compute a math expression and return the number: + - * / ^ %, sqrt, log, sin and more.
+    """Calculate arithmetic: add, subtract, multiply, divide, powers, percentages, roots.
 
     Args:
-        expression: the arithmetic to compute, with the numbers from the question.
+        expression: arithmetic with + - * / ^ % and functions like sqrt, log, sin.
     """
     return evaluate(expression)

@@ -45,7 +45,7 @@ def _existing_file(ctx: ToolContext, path: str) -> Path:
 
 @tool
 def read_file(path: PathText, ctx: ToolContext, start_line: Annotated[int, Field(ge=1)] = 1) -> str:
-    """Read a text file from the workspace, one page (up to 200 lines) at a time.
+    """Read a text file (.txt, .md, .csv, code) from the workspace, 200 lines at a time.
 
     Args:
         path: file path relative to the workspace, as named in the question.

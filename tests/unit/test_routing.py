@@ -8,7 +8,7 @@ from pathlib import Path
 from agentkit.agent import Agent
 from agentkit.config import Settings
 from agentkit.registry import load_toolset
-from agentkit.routing import rank_tools
+from agentkit.routing import goal_queries, rank_tools, select_tools
 from agentkit.testing import ScriptedModel
 
 
@@ -33,9 +33,23 @@ class Named:
 
 def test_rank_tools_orders_by_similarity() -> None:
     tools = [Named("reader", "read a file"), Named("calc", "do math"), Named("cal", "date help")]
-    ranked = rank_tools("some math please", tools, KeywordEmbedder())
+    (ranked,) = rank_tools("some math please", tools, KeywordEmbedder())
     assert ranked[0][0] == "calc"
     assert ranked[0][1] > 0.99 and ranked[-1][1] == 0.0
+
+
+def test_each_clause_of_a_goal_is_ranked_and_brings_its_own_tools() -> None:
+    assert goal_queries("Read a.txt, then add the numbers. Done") == [
+        "Read a.txt, then add the numbers. Done",
+        "Read a.txt",
+        "add the numbers",
+        "Done",
+    ]
+    tools = [Named("reader", "read a file"), Named("calc", "do math"), Named("cal", "date help")]
+    ranked = rank_tools("file then math", tools, KeywordEmbedder())
+    assert [r[0][0] for r in ranked] == ["reader", "reader", "calc"]  # ties keep tool order
+    assert select_tools(ranked, limit=3, min_score=0.5, margin=0.1) == ["reader", "calc"]
+    assert select_tools(ranked, limit=1, min_score=0.5, margin=0.1) == ["reader"]
 
 
 def test_agent_offers_only_relevant_builtins_with_real_embedder(tmp_path: Path) -> None:
