@@ -1,8 +1,9 @@
 """Success rate of the planner loop on 22 goals with checkable outcomes.
 
 Single-tool, two-step and file tasks, each run in a fresh workspace with the files it
-needs. A task passes when its check holds: the answer contains the expected value
-(case-insensitive, thousands separators ignored) or the expected file was written.
+needs. A task passes when its check holds: the answer contains the expected value as a whole
+value (case-insensitive, thousands separators ignored: "36" does not match "36.5") or the
+expected file was written.
 
     python bench/agent_tasks.py [--model PATH] [--limit N] [--only TEXT] [--json-out FILE]
 """
@@ -105,7 +106,12 @@ def check(task: Task, answer: str, workspace: Path) -> bool:
     if task.written is not None:
         path = workspace / task.written[0]
         return path.is_file() and task.written[1] in path.read_text(encoding="utf-8").lower()
-    return all(_normal(expected) in _normal(answer) for expected in task.expect)
+    return all(_mentions(_normal(answer), _normal(expected)) for expected in task.expect)
+
+
+def _mentions(text: str, value: str) -> bool:
+    """`value` occurs in `text` as a whole value: "36" is not in "36.5" nor in "1364"."""
+    return re.search(rf"(?<![\w.]){re.escape(value)}(?!\w|\.\d)", text) is not None
 
 
 def run(

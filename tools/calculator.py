@@ -53,6 +53,17 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
 }  # fmt: skip
 _CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau}
 _BRACKETS = str.maketrans("[]{}", "()()")
+_NUMBER = r"(-?\d+(?:\.\d+)?)"
+_WORDS = [
+    (re.compile(rf"\b(?:the\s+)?square\s+root\s+of\s+{_NUMBER}", re.I), r"sqrt(\1)"),
+    (re.compile(rf"\b(?:the\s+)?cube\s+root\s+of\s+{_NUMBER}", re.I), r"cbrt(\1)"),
+    (re.compile(rf"{_NUMBER}\s+squared\b", re.I), r"(\1**2)"),
+    (re.compile(r"\bto\s+the\s+power\s+of\b", re.I), "**"),
+    (re.compile(r"\b(?:divided\s+by|over)\b", re.I), "/"),
+    (re.compile(r"\b(?:times|multiplied\s+by)\b", re.I), "*"),
+    (re.compile(r"\bplus\b", re.I), "+"),
+    (re.compile(r"\bminus\b", re.I), "-"),
+]
 
 
 def _power(base: Any, exponent: Any) -> Any:
@@ -100,6 +111,8 @@ def _normalize(expression: str) -> str:
     text = expression.strip().rstrip("=?").strip()
     text = text.replace("^", "**").replace("×", "*").replace("÷", "/").replace("−", "-")
     text = text.translate(_BRACKETS)  # {2 * [3 + 4]}: any bracket groups
+    for pattern, symbol in _WORDS:  # "100 divided by 8", "square root of 2"
+        text = pattern.sub(symbol, text)
     # "15% of 80" and "15 % of 80" -> (15/100)*80
     text = re.sub(r"(\d+(?:\.\d+)?)\s*%\s*of\s+", r"(\1/100)*", text, flags=re.IGNORECASE)
     if "(" not in text:  # 1,234,567 -> 1234567, but keep max(1,200) intact

@@ -112,7 +112,7 @@ def find_workflows(settings: Settings) -> list[tuple[Path, Workflow | None, str]
     from agentkit.resources import bundled_dir
 
     roots = [settings.data_home / "workflows"]
-    with contextlib.suppress(FileNotFoundError):  # a wheel may not carry examples/
+    with contextlib.suppress(FileNotFoundError):  # a hand-trimmed install may lack examples/
         roots.insert(0, bundled_dir("examples"))
     found: list[tuple[Path, Workflow | None, str]] = []
     for root in roots:

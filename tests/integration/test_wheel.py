@@ -1,4 +1,4 @@
-"""A plain (non-editable) wheel install still finds the bundled tools/ and prompts/."""
+"""A plain (non-editable) wheel install still finds the bundled tools/, prompts/, examples/."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ def test_wheel_carries_tools_and_prompts(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "agentkit/_bundled/tools/calculator.py" in names
     assert "agentkit/_bundled/prompts/system.j2" in names
+    assert "agentkit/_bundled/prompts/answer_examples.yaml" in names
+    assert "agentkit/_bundled/examples/daily_report.yaml" in names
 
     target = tmp_path / "site"
     install = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index"]
@@ -52,3 +54,9 @@ def test_wheel_carries_tools_and_prompts(tmp_path: Path) -> None:
     )  # fmt: skip
     names_listed = {t["name"] for t in json.loads(listed.stdout)}
     assert {"calculator", "read_file", "shell"} <= names_listed
+
+    workflows = subprocess.run(
+        [sys.executable, "-m", "agentkit", "workflow", "list"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "daily_report" in workflows.stdout and str(target) in workflows.stdout

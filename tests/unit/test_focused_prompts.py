@@ -54,7 +54,7 @@ def test_first_call_offers_required_arguments_only(tmp_path: Path) -> None:
     assert "'page'" not in json.dumps(schema).replace('"', "'")
     assert "fetch" in json.dumps(schema)
     prompt = model.calls[1][0][-1].content
-    assert "key (which record)" in prompt and "page" not in prompt
+    assert "Call the tool fetch" in prompt and "page" not in prompt
 
 
 def test_without_focused_prompts_optional_arguments_are_offered(tmp_path: Path) -> None:
