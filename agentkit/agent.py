@@ -339,9 +339,12 @@ class Agent:
         messages: list[Message],
         output: Any,
         max_tokens: int,
+        *,
+        copies: bool = False,
     ) -> Generator[Event, None, Any]:
-        # Decisions copy numbers and names from the prompt into arguments: no penalty.
-        penalty = 1.0 if purpose == "decide" else None
+        # A call copies numbers and names from the prompt into its arguments (`copies`):
+        # no repeat penalty then. Free text keeps the configured one, against loops.
+        penalty = 1.0 if copies else None
         value, completion = generate(
             self.model, messages, output, max_tokens=max_tokens, repeat_penalty=penalty
         )
@@ -430,7 +433,9 @@ class Agent:
         elif not definitions:
             actions = actions[1:]
         schema = decision_schema(definitions, actions=actions)
-        raw = yield from self._model_call(state, run_id, "decide", messages, schema, 400)
+        raw = yield from self._model_call(
+            state, run_id, "decide", messages, schema, 400, copies="call" in actions
+        )
         return parse_decision(raw)
 
     def _replan(self, state: RunState, run_id: str, reason: str, cause: str) -> Iterator[Event]:

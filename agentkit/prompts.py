@@ -92,7 +92,8 @@ class AnswerExample(BaseModel):
 
 
 class PlanExample(BaseModel):
-    """One worked plan for a goal reached without tools: the goal and its step titles."""
+    """One worked run of a goal reached without tools: the goal, then each step's title
+    and the result written for it."""
 
     goal: str
-    steps: list[str]
+    steps: list[ExampleStep]

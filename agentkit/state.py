@@ -31,7 +31,7 @@ from agentkit.events import (
 )
 from agentkit.llm.base import Message, Usage
 from agentkit.plan import plan_json
-from agentkit.prompts import PromptRenderer
+from agentkit.prompts import PlanExample, PromptRenderer
 
 __all__ = ["RunState", "call_key", "memory_ref", "observation_ref"]
 
@@ -125,17 +125,28 @@ class RunState:
         self.messages: list[Message] = [Message(role="system", content=system)]
         if focused and not tools:  # a stable part of the prefix, like the system prompt
             for example in renderer.plan_examples():
-                steps = [
-                    PlanStep(id=i, title=title, tool=None, depends_on=[i - 1] if i > 1 else [])
-                    for i, title in enumerate(example.steps, 1)
-                ]
-                shown = renderer.render(
-                    "plan", goal=example.goal, memory="", max_steps=6, tool_names=[]
-                )
-                self._say("user", shown)
-                self._say("assistant", _compact(plan_json(steps)))
+                self._worked_example(example)
 
     # -- transcript ---------------------------------------------------------------
+
+    def _worked_example(self, example: PlanExample) -> None:
+        """A whole tool-less run in the transcript: plan request, plan, and each step's
+        request and written result, rendered by the same templates as the real run."""
+        steps = [
+            PlanStep(id=i, title=s.title, tool=None, depends_on=[i - 1] if i > 1 else [])
+            for i, s in enumerate(example.steps, 1)
+        ]
+        plan = self.renderer.render(
+            "plan", goal=example.goal, memory="", max_steps=6, tool_names=[]
+        )
+        self._say("user", plan)
+        self._say("assistant", _compact(plan_json(steps)))
+        for step, worked in zip(steps, example.steps, strict=True):
+            request = self.renderer.render(
+                "step", goal=example.goal, step=step, tool=None, memory=""
+            )
+            self._say("user", request)
+            self._say("assistant", _compact({"action": "done", "result": worked.result}))
 
     def _say(self, role: str, content: str) -> None:
         self.messages = _append(self.messages, role, content)

@@ -115,3 +115,77 @@ def test_broken_answer_examples_are_a_one_line_config_error(tmp_path: Path, text
     agent, _ = make_agent(tmp_path, [PLAN, CALL, answer], prompts_dir=prompts)
     with pytest.raises(ConfigError, match="not a valid list of answer examples"):
         agent.run("Fetch record k7")
+
+
+class PenaltyLog(ScriptedModel):
+    """Records the repeat penalty of every call."""
+
+    def __init__(self, replies: list[Any]) -> None:
+        super().__init__(replies)
+        self.penalties: list[float | None] = []
+
+    def complete(self, messages: Any, **kwargs: Any) -> Any:
+        self.penalties.append(kwargs.get("repeat_penalty"))
+        return super().complete(messages, **kwargs)
+
+
+def test_toolless_run_starts_from_a_worked_example_and_free_text_keeps_the_penalty(
+    tmp_path: Path,
+) -> None:
+    plan = {
+        "steps": [
+            {"id": 1, "tool": None, "title": "Step 1: Pick a place", "depends_on": []},
+            {"id": 2, "tool": None, "title": "Step 2: Pick a date", "depends_on": [1]},
+        ]
+    }
+    model = PenaltyLog(
+        [
+            plan,
+            {"action": "done", "result": "Lisbon."},
+            {"action": "done", "result": "In May."},
+            {"answer": "Go to Lisbon in May.", "citations": []},
+        ]
+    )
+    agent = Agent(model, Toolset([]), settings=Settings(workspace=tmp_path, no_memory=True))
+    result = agent.run("plan a trip")
+    assert result.status == "succeeded" and result.answer == "Go to Lisbon in May."
+    assert [s.title for s in result.plan] == ["Pick a place", "Pick a date"]  # prefix gone
+    plan_messages, plan_schema = model.calls[0]
+    example = PromptRenderer().plan_examples()[0]
+    assert example.goal in plan_messages[1].content  # the worked run comes first
+    assert example.steps[0].result in "".join(m.content for m in plan_messages)
+    assert plan_messages[-1].content.startswith("Goal: plan a trip")
+    assert plan_schema is not None and plan_schema["properties"]["steps"]["minItems"] == 2
+    answer_request = model.calls[-1][0][-1].content
+    assert "Pick a place: Lisbon." in answer_request and "Pick a date: In May." in answer_request
+    assert model.penalties == [None, None, None, None]  # the configured penalty, not 1.0
+
+
+def test_runs_with_tools_have_no_plan_example_and_calls_run_without_penalty(
+    tmp_path: Path,
+) -> None:
+    answer = {"answer": "done", "citations": ["obs-1"]}
+    model = PenaltyLog([PLAN, CALL, answer])
+    agent = Agent(model, Toolset([fetch]), settings=Settings(workspace=tmp_path, no_memory=True))
+    agent.run("Fetch record k7")
+    example = PromptRenderer().plan_examples()[0]
+    assert all(example.goal not in m.content for m in model.calls[0][0])
+    assert model.penalties == [None, 1.0, None]
+
+
+def test_plan_starts_with_a_tool_when_tools_were_chosen_for_the_goal(tmp_path: Path) -> None:
+    from agentkit.registry import load_toolset
+
+    settings = Settings(workspace=tmp_path, no_memory=True, max_tools=2)
+    plan = {"steps": [{"id": 1, "tool": "calculator", "title": "Multiply", "depends_on": []}]}
+    call = {"action": "call", "calls": [{"tool": "calculator", "arguments": {"expression": "6*7"}}]}
+    model = ScriptedModel([plan, call, {"answer": "[obs-1]", "citations": []}])
+    agent = Agent(model, load_toolset(settings), settings=settings)
+    result = agent.run("What is 6 * 7?")
+    assert result.answer == "42" and result.citations == ["obs-1"]
+    steps = model.calls[0][1]["properties"]["steps"]  # type: ignore[index]
+    first_tools = {
+        tuple(alt["prefixItems"][0]["properties"]["tool"]["enum"]) for alt in steps["anyOf"]
+    }
+    assert len(first_tools) == 1 and None not in next(iter(first_tools))
+    assert "calculator" in next(iter(first_tools))
