@@ -196,16 +196,21 @@ class RunState:
     def definition(self, name: str | None) -> ToolSpec | None:
         return next((t for t in self.definitions if t.name == name), None)
 
-    def call_request(self, step: PlanStep, tool: ToolSpec) -> list[Message]:
-        """A short prompt for a step's first call of `tool`: system, goal, results, step.
-        A tiny model copies argument values far better without the whole transcript; the
-        system prompt is still the cached prefix."""
+    def call_request(
+        self, step: PlanStep, tool: ToolSpec, *, failed: ObservationMade | None = None
+    ) -> list[Message]:
+        """A short prompt for a step's call of `tool`: system, goal, results, step, and the
+        call that just failed, if any. A tiny model copies argument values far better
+        without the whole transcript; the system prompt is still the cached prefix."""
         prompt = self.renderer.render(
             "call",
             goal=self.goal,
             step=step,
             tool=self._tool_hint(tool),
             results=self._results(),
+            failed=None
+            if failed is None
+            else {"arguments": _compact(failed.arguments), "error": failed.text[:300]},
         )
         return [self.messages[0], Message(role="user", content=prompt)]
 

@@ -125,7 +125,16 @@ def test_uncited_answer_is_flagged(tmp_path: Path) -> None:
     assert result.uncited is True
 
 
-def test_tool_error_is_retried_with_the_error_shown(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("focused", "shown"),
+    [
+        (True, 'This call failed: lookup {"key": "bad-key"}\n<<<UNTRUSTED error from tool lookup'),
+        (False, "<<<UNTRUSTED observation obs-1 from tool lookup (error)>>>"),
+    ],
+)
+def test_tool_error_is_retried_with_the_error_shown(
+    tmp_path: Path, focused: bool, shown: str
+) -> None:
     agent, model = make_agent(
         tmp_path,
         [
@@ -134,12 +143,13 @@ def test_tool_error_is_retried_with_the_error_shown(tmp_path: Path) -> None:
             call("lookup", key="good-key"),
             answer("value of good-key", "obs-2"),
         ],
+        focused_prompts=focused,
     )
     result = agent.run("find good-key")
     assert [s.ok for s in result.steps] == [False, True]
     assert "no entry for bad-key" in result.steps[0].observation
     retry_prompt = model.calls[2][0][-1].content
-    assert "UNTRUSTED observation obs-1" in retry_prompt and "no entry for bad-key" in retry_prompt
+    assert shown in retry_prompt and "no entry for bad-key" in retry_prompt
     assert result.status == "succeeded"
 
 
