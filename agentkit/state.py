@@ -200,7 +200,7 @@ class RunState:
         self, step: PlanStep, tool: ToolSpec, *, failed: ObservationMade | None = None
     ) -> list[Message]:
         """A short prompt for a step's call of `tool`: system, goal, results, step, and the
-        call that just failed, if any. A tiny model copies argument values far better
+        error of the call that just failed, if any. A tiny model copies argument values far better
         without the whole transcript; the system prompt is still the cached prefix."""
         prompt = self.renderer.render(
             "call",

@@ -128,7 +128,7 @@ def test_uncited_answer_is_flagged(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("focused", "shown"),
     [
-        (True, 'This call failed: lookup {"key": "bad-key"}\n<<<UNTRUSTED error from tool lookup'),
+        (True, "<<<UNTRUSTED error from tool lookup>>>"),
         (False, "<<<UNTRUSTED observation obs-1 from tool lookup (error)>>>"),
     ],
 )
