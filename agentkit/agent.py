@@ -423,25 +423,18 @@ class Agent:
         first_try = state.step_failures == 0 and state.last_call is None
         last = state.observations[-1] if state.observations else None
         focused = self.settings.focused_prompts
-        retry = (
-            state.step_failures == 1
-            and last is not None
-            and suggested is not None
-            and last.tool == suggested.name
-        )
-        if suggested is not None and first_try:
+        # The one retry after the planned tool failed (a second failure re-plans).
+        retry = focused and state.step_failures == 1 and last is not None and last.tool == step.tool
+        if suggested is not None and (first_try or retry):
             # A step planned around a tool starts by calling it: the model only fills in
-            # the arguments (the required ones, when focused), from a short prompt.
+            # the arguments, from a short prompt (with the error, on the retry) and, when
+            # focused, only the required ones.
             definitions, actions = [suggested], ("call",)
             if focused:
                 required = _Spec(suggested.name, required_only(suggested.parameters))
-                definitions, messages = [required], state.call_request(step, required)
-        elif focused and suggested is not None and retry:
-            # One retry of the planned tool, from a short prompt showing the error; a
-            # second failure re-plans.
-            required = _Spec(suggested.name, required_only(suggested.parameters))
-            definitions, actions = [required], ("call",)
-            messages = state.call_request(step, required, failed=last)
+                failed = None if first_try else last
+                definitions = [required]
+                messages = state.call_request(step, required, failed=failed)
         elif focused and step.tool is None and first_try:
             actions = ("done",)  # a step planned without a tool: the model writes its result
         elif not definitions:
