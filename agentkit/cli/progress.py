@@ -61,6 +61,8 @@ class PlainProgress:
                 self._line(f"  -> {tool} {_short(str(args), 120)}")
             case ObservationMade(ok=ok, text=text, index=index):
                 self._line(f"  <- obs-{index} {'ok' if ok else 'error'}: {_short(text)}")
+            case StepFinished(result=result, auto=False):
+                self._line(f"  = {_short(result)}")
             case Replanned(reason=reason):
                 self._line(f"re-plan: {_short(reason)}")
             case ModelCalled(usage=usage, purpose=purpose):
@@ -137,9 +139,11 @@ class LiveProgress:
             case ObservationMade(ok=ok, text=text, index=index):
                 self.log.append(f"← obs-{index} {'ok' if ok else 'error'}: {_short(text, 70)}")
                 self.status = "thinking"
-            case StepFinished(step_id=step_id):
+            case StepFinished(step_id=step_id, result=result, auto=auto):
                 self.finished.add(step_id)
                 self.current = None
+                if not auto:  # a result the model wrote; a tool's shows as its observation
+                    self.log.append(f"= {_short(result, 70)}")
             case Replanned(reason=reason):
                 self.log.append(f"re-plan: {_short(reason, 70)}")
                 self.status = "planning"

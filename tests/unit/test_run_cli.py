@@ -109,3 +109,24 @@ def test_missing_model_file_is_one_line(env: Path) -> None:
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: model file not found")
+
+
+def test_plain_progress_shows_the_results_the_model_writes(env: Path) -> None:
+    plan = {
+        "steps": [
+            {"id": 1, "title": "Pick a place", "tool": None, "depends_on": []},
+            {"id": 2, "title": "Pick a month", "tool": None, "depends_on": [1]},
+        ]
+    }
+    replies = [
+        plan,
+        {"action": "done", "result": "Lisbon, by the sea."},
+        {"action": "done", "result": "May, before the crowds."},
+        {"answer": "Go to Lisbon in May.", "citations": []},
+    ]
+    args = ["run", "plan a trip", "--no-memory", "--model", script(env, replies)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "  = Lisbon, by the sea." in result.output
+    assert "  = May, before the crowds." in result.output
+    assert "Go to Lisbon in May." in result.stdout
