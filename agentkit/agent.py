@@ -71,6 +71,7 @@ MAX_PLAN_STEPS = 6
 MIN_TOOLLESS_STEPS = 2  # a goal worked out without tools is still broken down
 MAX_REPLANS = 2
 MAX_STEP_FAILURES = 2
+RETRYABLE_ERRORS = frozenset({"invalid_arguments", "exception", "timeout"})
 MEMORY_TOOLS = frozenset({"memory_search", "remember"})
 INTERACTIVE_TOOLS = frozenset({"ask_user"})
 ANSWER_LIMIT = 300  # characters; the answer call's 400 tokens always fit it
@@ -423,8 +424,15 @@ class Agent:
         first_try = state.step_failures == 0 and state.last_call is None
         last = state.observations[-1] if state.observations else None
         focused = self.settings.focused_prompts
-        # The one retry after the planned tool failed (a second failure re-plans).
-        retry = focused and state.step_failures == 1 and last is not None and last.tool == step.tool
+        # The one retry after the planned tool failed (a second failure re-plans). Not
+        # after a refusal or an interrupted call, which may have acted: the model decides.
+        retry = (
+            focused
+            and state.step_failures == 1
+            and last is not None
+            and last.tool == step.tool
+            and last.error in RETRYABLE_ERRORS
+        )
         if suggested is not None and (first_try or retry):
             # A step planned around a tool starts by calling it: the model only fills in
             # the arguments, from a short prompt (with the error, on the retry) and, when

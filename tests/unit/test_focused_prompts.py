@@ -189,3 +189,26 @@ def test_plan_starts_with_a_tool_when_tools_were_chosen_for_the_goal(tmp_path: P
     }
     assert len(first_tools) == 1 and None not in next(iter(first_tools))
     assert "calculator" in next(iter(first_tools))
+
+
+def test_no_forced_retry_after_a_refusal(tmp_path: Path) -> None:
+    @tool(permission="write")
+    def save(text: str) -> str:
+        """Save a text.
+
+        Args:
+            text: what to save.
+        """
+        return "saved"
+
+    plan = {"steps": [{"id": 1, "title": "Save it", "tool": "save", "depends_on": []}]}
+    call = {"action": "call", "calls": [{"tool": "save", "arguments": {"text": "hi"}}]}
+    done = {"action": "done", "result": "not allowed to save"}
+    answer = {"answer": "Saving was refused.", "citations": []}
+    model = ScriptedModel([plan, call, done, answer])
+    settings = Settings(workspace=tmp_path, no_memory=True)
+    agent = Agent(model, Toolset([save]), settings=settings, approve=lambda *_: False)
+    result = agent.run("Save hi")
+    assert result.steps[0].ok is False and "refused" in result.steps[0].observation
+    assert '"done"' in json.dumps(model.calls[2][1])  # the model may give up on the step
+    assert result.status == "succeeded"
