@@ -62,12 +62,16 @@ class PromptRenderer:
 
         name = f"{kind}_examples.yaml"
         path = next(d / name for d in self.dirs if (d / name).is_file())
+        problem = f"{path} is not a valid list of {kind} examples"
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             return TypeAdapter(list[shape]).validate_python(raw or [])  # type: ignore[valid-type]
-        except (OSError, yaml.YAMLError, ValidationError) as exc:
-            first = str(exc).splitlines()[0]
-            raise ConfigError(f"{path} is not a valid list of {kind} examples: {first}") from exc
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            raise ConfigError(f"{problem}: at {where}: {error['msg']}") from exc
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{problem}: {str(exc).splitlines()[0]}") from exc
 
 
 class ExampleResult(BaseModel):

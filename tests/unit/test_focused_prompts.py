@@ -106,15 +106,28 @@ def test_answer_examples_can_be_overridden(tmp_path: Path) -> None:
     assert messages[2].content == '{"answer": "Blue.", "citations": []}'
 
 
-@pytest.mark.parametrize("text", ["- goal: [unclosed\n", "- goal: no answer here\n"])
-def test_broken_answer_examples_are_a_one_line_config_error(tmp_path: Path, text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("- goal: [unclosed\n", "while parsing"),
+        ("- goal: no answer here\n", "at 0.answer: Field required"),
+        (
+            "- goal: g\n  results: [{tool: t, text: 2024-01-01}]\n  answer: a\n  citations: []\n",
+            "at 0.results.0.text: Input should be a valid string",
+        ),
+    ],
+)
+def test_broken_answer_examples_are_a_one_line_config_error(
+    tmp_path: Path, text: str, detail: str
+) -> None:
     prompts = tmp_path / "prompts"
     prompts.mkdir()
     (prompts / "answer_examples.yaml").write_text(text, encoding="utf-8")
     answer = {"answer": "done", "citations": ["obs-1"]}
     agent, _ = make_agent(tmp_path, [PLAN, CALL, answer], prompts_dir=prompts)
-    with pytest.raises(ConfigError, match="not a valid list of answer examples"):
+    with pytest.raises(ConfigError, match="not a valid list of answer examples") as caught:
         agent.run("Fetch record k7")
+    assert detail in str(caught.value) and "\n" not in str(caught.value)
 
 
 class PenaltyLog(ScriptedModel):
