@@ -167,7 +167,7 @@ def run(
         "model": model.name,
         "tasks": len(rows),
         "passed": sum(bool(r["passed"]) for r in rows),
-        "rate": round(sum(bool(r["passed"]) for r in rows) / max(len(rows), 1), 3),
+        "rate": round(sum(bool(r["passed"]) for r in rows) / max(len(rows), 1), 4),
         "by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in by_kind.items()},
         "rows": rows,
     }
@@ -184,7 +184,8 @@ def main() -> None:
     summary = run(args.model, args.limit, print, args.only)
     print(
         f"\nmodel {summary['model']}: {summary['passed']}/{summary['tasks']} passed "
-        f"({summary['rate']:.0%}); by kind: {summary['by_kind']}"
+        f"({summary['rate']:.1%}); "
+        f"by kind: {summary['by_kind']}"
     )
     if args.json_out:
         args.json_out.write_text(json.dumps(summary, indent=2), encoding="utf-8")
