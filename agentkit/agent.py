@@ -33,6 +33,7 @@ from agentkit.errors import (
     JournalError,
     MemoryStoreError,
     ModelError,
+    SchemaError,
 )
 from agentkit.events import (
     Answered,
@@ -449,9 +450,18 @@ class Agent:
         elif not definitions:
             actions = actions[1:]
         schema = decision_schema(definitions, actions=actions)
-        raw = yield from self._model_call(
-            state, run_id, "decide", messages, schema, 400, copies="call" in actions
-        )
+        copies = "call" in actions
+        try:
+            raw = yield from self._model_call(
+                state, run_id, "decide", messages, schema, 400, copies=copies
+            )
+        except SchemaError as exc:
+            if not copies:
+                raise
+            # Without the repeat penalty a small model can loop inside a string until the
+            # token budget cuts it off: ask once more with the penalty.
+            log.info("decision unusable (%s); retrying with the repeat penalty", exc)
+            raw = yield from self._model_call(state, run_id, "decide", messages, schema, 400)
         return parse_decision(raw)
 
     def _replan(self, state: RunState, run_id: str, reason: str, cause: str) -> Iterator[Event]:

@@ -225,3 +225,13 @@ def test_no_forced_retry_after_a_refusal(tmp_path: Path) -> None:
     assert result.steps[0].ok is False and "refused" in result.steps[0].observation
     assert '"done"' in json.dumps(model.calls[2][1])  # the model may give up on the step
     assert result.status == "succeeded"
+
+
+def test_an_unusable_call_is_asked_again_with_the_repeat_penalty(tmp_path: Path) -> None:
+    truncated = '{"action": "call", "calls": [{"tool": "fetch", "arguments": {"key": "1212121'
+    answer = {"answer": "done", "citations": ["obs-1"]}
+    model = PenaltyLog([PLAN, truncated, CALL, answer])
+    agent = Agent(model, Toolset([fetch]), settings=Settings(workspace=tmp_path, no_memory=True))
+    result = agent.run("Fetch record k7")
+    assert result.status == "succeeded" and result.steps[0].observation == "record k7 page 1"
+    assert model.penalties == [None, 1.0, None, None]
