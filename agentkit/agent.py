@@ -13,7 +13,7 @@ import time
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from agentkit.config import Settings, load_settings
 from agentkit.decision import (
@@ -56,7 +56,7 @@ from agentkit.llm.structured import generate
 from agentkit.plan import ModelPlan, next_ready, normalize_plan, plan_schema
 from agentkit.prompts import PromptRenderer
 from agentkit.result import RunResult
-from agentkit.routing import goal_parts, rank_tools, select_tools
+from agentkit.routing import rank_tools, select_tools
 from agentkit.state import RunState, call_key
 
 if TYPE_CHECKING:
@@ -150,28 +150,27 @@ class Agent:
             usable = [name for name in usable if name not in INTERACTIVE_TOOLS]
         return self.tools.subset(usable)
 
-    def _tools_for(self, goal: str) -> ToolChoice:
+    def _tools_for(self, goal: str) -> tuple[list[ToolDefinition], bool]:
         """All offered tools when there are at most `max_tools`; otherwise those most
-        relevant to `goal` or one of its clauses (see `select_tools`), best first, with
-        each clause's best tool as a plan hint."""
+        relevant to `goal` or one of its clauses (see `select_tools`), best first. The flag says
+        whether the tools were chosen for their relevance to the goal."""
         definitions = self.offered.definitions()
         s = self.settings
         if len(definitions) <= s.max_tools:
-            return ToolChoice(definitions, False, [])
+            return definitions, False
         try:
             ranked = rank_tools(goal, definitions, self._embedder())
         except (AgentkitError, OSError, ImportError) as exc:
             log.warning(
                 "tool ranking unavailable, offering the first %d tools: %s", s.max_tools, exc
             )
-            return ToolChoice(definitions[: s.max_tools], False, [])
+            return definitions[: s.max_tools], False
         log.debug("tool relevance for %r: %s", goal, ranked)
         chosen = select_tools(
             ranked, limit=s.max_tools, min_score=s.tool_min_score, margin=s.tool_score_margin
         )
         by_name = {d.name: d for d in definitions}
-        parts = goal_parts(goal, ranked, chosen, s.tool_min_score)
-        return ToolChoice([by_name[name] for name in chosen], True, parts)
+        return [by_name[name] for name in chosen], True
 
     def _embedder(self) -> Any:
         """The memory's embedder, or the configured one loaded once for this agent."""
@@ -544,7 +543,7 @@ class Agent:
             log.warning("could not store the episode in memory: %s", exc)
 
     def _new_state(self, goal: str) -> RunState:
-        definitions, relevant, parts = self._tools_for(goal)
+        definitions, relevant = self._tools_for(goal)
         state = RunState(
             goal,
             definitions,
@@ -553,17 +552,7 @@ class Agent:
             focused=self.settings.focused_prompts,
         )
         state.tools_fit_goal = relevant
-        state.goal_parts = parts
         return state
-
-
-class ToolChoice(NamedTuple):
-    """The tools a run offers, whether they were chosen for the goal, and the goal's
-    clauses with the tool that fits each."""
-
-    definitions: list[ToolDefinition]
-    relevant: bool
-    parts: list[tuple[str, str | None]]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-__all__ = ["TextEmbedder", "goal_parts", "goal_queries", "rank_tools", "select_tools"]
+__all__ = ["TextEmbedder", "goal_queries", "rank_tools", "select_tools"]
 
 
 class TextEmbedder(Protocol):
@@ -30,15 +30,9 @@ _CLAUSE = re.compile(r",?\s+(?:and\s+)?then\s+|[;?!]\s+|,?\s+and\s+|\.\s+", re.I
 
 
 def goal_queries(goal: str) -> list[str]:
-    """The texts a goal is matched by: the whole goal, then each of its clauses. A piece
-    of fewer than three words stays with the clause before it ("between X and Y")."""
-    clauses: list[str] = []
-    for piece in (p.strip() for p in _CLAUSE.split(goal)):
-        if clauses and len(piece.split()) < 3:
-            clauses[-1] = f"{clauses[-1]} {piece}".strip()
-        elif piece:
-            clauses.append(piece)
-    return list(dict.fromkeys([goal.strip(), *clauses]))
+    """The texts a goal is matched by: the whole goal, then each of its clauses."""
+    parts = [p.strip() for p in _CLAUSE.split(goal) if len(p.strip()) > 2]
+    return list(dict.fromkeys([goal.strip(), *parts]))
 
 
 def rank_tools(
@@ -73,21 +67,3 @@ def select_tools(
             if score >= max(min_score, top - margin):
                 best[name] = max(score, best.get(name, score))
     return sorted(best, key=lambda name: -best[name])[:limit]
-
-
-def goal_parts(
-    goal: str,
-    ranked: Sequence[Sequence[tuple[str, float]]],
-    offered: Sequence[str],
-    min_score: float,
-) -> list[tuple[str, str | None]]:
-    """The clauses of a goal with two or more, each with its best offered tool (or None):
-    a plan hint, since a small model otherwise plans the first part and stops."""
-    clauses = goal_queries(goal)[1:]
-    if len(clauses) < 2:
-        return []
-    parts: list[tuple[str, str | None]] = []
-    for clause, scores in zip(clauses, ranked[1:], strict=False):
-        best = next(((n, sc) for n, sc in scores if n in offered), None)
-        parts.append((clause, best[0] if best and best[1] >= min_score else None))
-    return parts

@@ -109,7 +109,6 @@ class RunState:
         self.pending_call: ToolCalled | None = None
         self.awaiting_plan = False
         self.tools_fit_goal = False  # tools were chosen for their relevance to the goal
-        self.goal_parts: list[tuple[str, str | None]] = []  # clauses and their best tools
         self.status: str = "running"
         self.answer: Answered | None = None
         system = renderer.render(
@@ -138,7 +137,7 @@ class RunState:
             for i, s in enumerate(example.steps, 1)
         ]
         plan = self.renderer.render(
-            "plan", goal=example.goal, memory="", max_steps=6, tool_names=[], parts=[]
+            "plan", goal=example.goal, memory="", max_steps=6, tool_names=[]
         )
         self._say("user", plan)
         self._say("assistant", _compact(plan_json(steps)))
@@ -185,7 +184,6 @@ class RunState:
             memory=self._memory_block(self.goal_memory),
             max_steps=6,
             tool_names=self.tool_names,
-            parts=[{"text": text, "tool": tool} for text, tool in self.goal_parts],
         )
 
     def _results(self) -> list[dict[str, Any]]:
