@@ -208,9 +208,7 @@ class RunState:
             step=step,
             tool=self._tool_hint(tool),
             results=self._results(),
-            failed=None
-            if failed is None
-            else {"arguments": _compact(failed.arguments), "error": failed.text[:300]},
+            error=failed.text[:300] if failed is not None else "",
         )
         return [self.messages[0], Message(role="user", content=prompt)]
 
