@@ -544,15 +544,14 @@ class Agent:
 
     def _new_state(self, goal: str) -> RunState:
         definitions, relevant = self._tools_for(goal)
-        state = RunState(
+        return RunState(
             goal,
             definitions,
             {d.name: d.description for d in definitions},
             self.renderer,
             focused=self.settings.focused_prompts,
+            tools_fit_goal=relevant,
         )
-        state.tools_fit_goal = relevant
-        return state
 
 
 @dataclass(frozen=True)

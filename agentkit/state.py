@@ -86,6 +86,7 @@ class RunState:
         renderer: PromptRenderer,
         *,
         focused: bool = False,
+        tools_fit_goal: bool = False,
     ) -> None:
         self.goal = goal
         self.renderer = renderer
@@ -108,7 +109,7 @@ class RunState:
         self.last_call: tuple[str, str] | None = None
         self.pending_call: ToolCalled | None = None
         self.awaiting_plan = False
-        self.tools_fit_goal = False  # tools were chosen for their relevance to the goal
+        self.tools_fit_goal = tools_fit_goal  # tools were chosen for their relevance to it
         self.status: str = "running"
         self.answer: Answered | None = None
         system = renderer.render(
