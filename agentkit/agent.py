@@ -502,7 +502,7 @@ class Agent:
         self, state: RunState, run_id: str, forced: str | None
     ) -> Generator[Event, None, Answered]:
         refs = state.citable()
-        messages = state.answer_request(forced, focused=self.settings.focused_prompts)
+        messages = state.answer_request(forced)
         try:
             raw = yield from self._model_call(
                 state, run_id, "answer", messages, _answer_schema(refs), 400

@@ -124,6 +124,9 @@ class RunState:
             ],
         )
         self.messages: list[Message] = [Message(role="system", content=system)]
+        self.focused = focused
+        # Loaded now so that a broken examples file stops the run before any tool acts.
+        self.answer_examples = renderer.answer_examples() if focused else []
         if focused and not tools:  # a stable part of the prefix, like the system prompt
             for example in renderer.plan_examples():
                 self._worked_example(example)
@@ -221,7 +224,7 @@ class RunState:
             if s.id in self.written
         ]
 
-    def answer_request(self, forced: str | None, *, focused: bool) -> list[Message]:
+    def answer_request(self, forced: str | None) -> list[Message]:
         """The final-answer request: the whole transcript, or (focused) the system prompt,
         the worked examples from answer_examples.yaml and the step results alone."""
         prompt = self.renderer.render(
@@ -231,10 +234,10 @@ class RunState:
             results=self._results(),
             forced=forced or "",
         )
-        if not focused:
+        if not self.focused:
             return _append(self.messages, "user", prompt)
         messages = [self.messages[0]]
-        for example in self.renderer.answer_examples():
+        for example in self.answer_examples:
             results = [
                 {"ref": observation_ref(i), "tool": r.tool, "text": r.text}
                 for i, r in enumerate(example.results, 1)

@@ -124,10 +124,11 @@ def test_broken_answer_examples_are_a_one_line_config_error(
     prompts.mkdir()
     (prompts / "answer_examples.yaml").write_text(text, encoding="utf-8")
     answer = {"answer": "done", "citations": ["obs-1"]}
-    agent, _ = make_agent(tmp_path, [PLAN, CALL, answer], prompts_dir=prompts)
+    agent, model = make_agent(tmp_path, [PLAN, CALL, answer], prompts_dir=prompts)
     with pytest.raises(ConfigError, match="not a valid list of answer examples") as caught:
         agent.run("Fetch record k7")
     assert detail in str(caught.value) and "\n" not in str(caught.value)
+    assert model.calls == []  # found before the run plans or calls anything
 
 
 class PenaltyLog(ScriptedModel):
