@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ from agentkit.plan import ModelPlan, next_ready, normalize_plan, plan_schema
 from agentkit.prompts import PromptRenderer
 from agentkit.result import RunResult
 from agentkit.routing import rank_tools, select_tools
-from agentkit.state import RunState, call_key
+from agentkit.state import QUOTE_PATTERN, RunState, call_key
 
 if TYPE_CHECKING:
     from agentkit.journal import Journal
@@ -76,21 +77,29 @@ RETRYABLE_ERRORS = frozenset({"invalid_arguments", "exception", "timeout"})
 MEMORY_TOOLS = frozenset({"memory_search", "remember"})
 INTERACTIVE_TOOLS = frozenset({"ask_user"})
 ANSWER_LIMIT = 300  # characters; the answer call's 400 tokens always fit it
+MAX_QUOTES = 3  # results one quoting answer may join
+
+
+_QUOTED = re.compile(QUOTE_PATTERN)
 
 
 class _GiveUp(Exception):
     """The loop cannot make progress; end as failed with a best-effort answer."""
 
 
-def _answer_schema(refs: list[str]) -> dict[str, Any]:
+def _answer_schema(refs: list[str], quotes: list[str]) -> dict[str, Any]:
+    """Answer text plus cited refs. With `quotes` the answer is one to MAX_QUOTES of those
+    results, written `[obs-N]` and joined by " and ": the model picks which results answer
+    the goal and agentkit substitutes their exact text, so no observed value is garbled."""
     # `const: []` rather than maxItems 0: llama.cpp's converter treats a 0 bound as none.
     citations: dict[str, Any] = (
         {"type": "array", "items": {"enum": refs}, "maxItems": 5} if refs else {"const": []}
     )
-    props = {
-        "answer": {"type": "string", "minLength": 1, "maxLength": ANSWER_LIMIT},
-        "citations": citations,
-    }
+    answer: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": ANSWER_LIMIT}
+    if quotes:
+        one = "\\[(" + "|".join(quotes) + ")\\]"
+        answer = {"type": "string", "pattern": f"^{one}( and {one}){{0,{MAX_QUOTES - 1}}}$"}
+    props = {"answer": answer, "citations": citations}
     return {
         "type": "object",
         "properties": props,
@@ -502,12 +511,17 @@ class Agent:
         self, state: RunState, run_id: str, forced: str | None
     ) -> Generator[Event, None, Answered]:
         refs = state.citable()
-        messages = state.answer_request(forced)
+        quotes = state.quotable()
+        messages = state.answer_request(forced, quoting=bool(quotes))
         try:
             raw = yield from self._model_call(
-                state, run_id, "answer", messages, _answer_schema(refs), 400
+                state, run_id, "answer", messages, _answer_schema(refs, quotes), 400
             )
-            text, quoted = state.expand_quotes(str(raw["answer"]).strip())
+            draft = str(raw["answer"]).strip()
+            if quotes:
+                text, quoted = state.quoted_answer(_QUOTED.findall(draft))
+            else:
+                text, quoted = state.expand_quotes(draft)
             citations = list(dict.fromkeys([*raw.get("citations", []), *quoted]))
         except ModelError as exc:  # e.g. a full context: answer from the observations alone
             log.warning("final answer call failed: %s", exc)
@@ -547,7 +561,6 @@ class Agent:
         return RunState(
             goal,
             definitions,
-            {d.name: d.description for d in definitions},
             self.renderer,
             focused=self.settings.focused_prompts,
             tools_fit_goal=relevant,

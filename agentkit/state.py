@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentkit.decision import ToolSpec
 from agentkit.events import (
@@ -33,11 +33,15 @@ from agentkit.llm.base import Message, Usage
 from agentkit.plan import plan_json
 from agentkit.prompts import PlanExample, PromptRenderer
 
-__all__ = ["RunState", "call_key", "memory_ref", "observation_ref"]
+if TYPE_CHECKING:
+    from agentkit.tool import ToolDefinition
+
+__all__ = ["QUOTE_PATTERN", "RunState", "call_key", "memory_ref", "observation_ref"]
 
 PROMPT_OBSERVATION_CHARS = 700
 QUOTE_CHARS = 300  # longer results stay as their [obs-N] reference in an answer
-_QUOTE = re.compile(r"\[(obs-\d+)\]")
+QUOTE_PATTERN = r"\[(obs-\d+)\]"  # how an answer quotes a result by its ref
+_QUOTE = re.compile(QUOTE_PATTERN)
 
 
 def observation_ref(index: int) -> str:
@@ -81,8 +85,7 @@ class RunState:
     def __init__(
         self,
         goal: str,
-        tools: Sequence[ToolSpec],
-        descriptions: dict[str, str],
+        tools: Sequence[ToolDefinition],
         renderer: PromptRenderer,
         *,
         focused: bool = False,
@@ -90,7 +93,8 @@ class RunState:
     ) -> None:
         self.goal = goal
         self.renderer = renderer
-        self.definitions = list(tools)
+        self.definitions: list[ToolSpec] = list(tools)
+        self.tool_examples = {t.name: t.examples for t in tools}
         self.tool_names = [t.name for t in tools]
         self.events: list[Event] = []
         self.plan: list[PlanStep] = []
@@ -118,7 +122,7 @@ class RunState:
                 {
                     "name": t.name,
                     "signature": _signature(t.parameters),
-                    "description": descriptions.get(t.name, ""),
+                    "description": t.description,
                 }
                 for t in tools
             ],
@@ -204,17 +208,36 @@ class RunState:
         self, step: PlanStep, tool: ToolSpec, *, failed: ObservationMade | None = None
     ) -> list[Message]:
         """A short prompt for a step's call of `tool`: system, goal, results, step, and the
-        error of the call that just failed, if any. A tiny model copies argument values far better
-        without the whole transcript; the system prompt is still the cached prefix."""
+        error of the call that just failed, if any, after the tool's worked examples. A tiny
+        model copies argument values far better without the whole transcript; the system
+        prompt is still the cached prefix."""
+        hint = self._tool_hint(tool)
+        messages = [self.messages[0]]
+        offered = set(tool.parameters.get("properties", {}))
+        for example in self.tool_examples.get(tool.name, []):
+            shown = self.renderer.render(
+                "call",
+                goal=example.goal,
+                step={"id": 1, "title": example.goal},
+                tool=hint,
+                results=[],
+                error="",
+            )
+            arguments = {k: v for k, v in example.arguments.items() if k in offered}
+            reply = {"action": "call", "calls": [{"tool": tool.name, "arguments": arguments}]}
+            messages += [
+                Message(role="user", content=shown),
+                Message(role="assistant", content=_compact(reply)),
+            ]
         prompt = self.renderer.render(
             "call",
             goal=self.goal,
             step=step,
-            tool=self._tool_hint(tool),
+            tool=hint,
             results=self._results(),
             error=failed.text[:300] if failed is not None else "",
         )
-        return [self.messages[0], Message(role="user", content=prompt)]
+        return [*messages, Message(role="user", content=prompt)]
 
     def _worked_steps(self) -> list[dict[str, Any]]:
         """Finished steps whose result the model wrote (tool steps show up as results)."""
@@ -224,15 +247,17 @@ class RunState:
             if s.id in self.written
         ]
 
-    def answer_request(self, forced: str | None) -> list[Message]:
+    def answer_request(self, forced: str | None, *, quoting: bool = False) -> list[Message]:
         """The final-answer request: the whole transcript, or (focused) the system prompt,
-        the worked examples from answer_examples.yaml and the step results alone."""
+        the worked examples from answer_examples.yaml and the step results alone. `quoting`:
+        the answer is made of quoted results (see `quotable`)."""
         prompt = self.renderer.render(
             "answer",
             goal=self.goal,
             steps=self._worked_steps(),
             results=self._results(),
             forced=forced or "",
+            quoting=quoting,
         )
         if not self.focused:
             return _append(self.messages, "user", prompt)
@@ -247,7 +272,12 @@ class RunState:
                 for i, step in enumerate(example.steps, 1)
             ]
             shown = self.renderer.render(
-                "answer", goal=example.goal, steps=steps, results=results, forced=""
+                "answer",
+                goal=example.goal,
+                steps=steps,
+                results=results,
+                forced="",
+                quoting=bool(results) and not steps,
             )
             reply = {"answer": example.answer, "citations": example.citations}
             messages += [
@@ -255,6 +285,16 @@ class RunState:
                 Message(role="assistant", content=_compact(reply)),
             ]
         return [*messages, Message(role="user", content=prompt)]
+
+    def quoted_answer(self, refs: Sequence[str]) -> tuple[str, list[str]]:
+        """An answer made of the texts of `refs` (see `quotable`) joined by " and ", each
+        text once; returns it and the refs used."""
+        texts = {observation_ref(o.index): o.text.strip() for o in self.observations if o.ok}
+        used: dict[str, str] = {}
+        for ref in refs:
+            if ref in texts and texts[ref] not in used.values():
+                used[ref] = texts[ref]
+        return " and ".join(used.values()), list(used)
 
     def expand_quotes(self, answer: str) -> tuple[str, list[str]]:
         """Replace each `[obs-N]` in `answer` with that observation's exact text (when short
@@ -272,6 +312,18 @@ class RunState:
             return text
 
         return _QUOTE.sub(quote, answer), quoted
+
+    def quotable(self) -> list[str]:
+        """Refs a focused answer is made of: successful tool results short enough to quote.
+        None when the evidence is not all tool results (the model wrote a step result, or
+        memory was retrieved): the answer must then put it in words."""
+        if not self.focused or self.written or self.memory:
+            return []
+        return [
+            observation_ref(o.index)
+            for o in self.observations
+            if o.ok and len(o.text.strip()) <= QUOTE_CHARS
+        ]
 
     def citable(self) -> list[str]:
         refs = [observation_ref(o.index) for o in self.observations if o.ok]

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, overload
 
 import pydantic_core
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from agentkit.config import Settings
 from agentkit.errors import PluginError
@@ -43,6 +43,7 @@ __all__ = [
     "Tool",
     "ToolContext",
     "ToolDefinition",
+    "ToolExample",
     "render_result",
     "tool",
     "truncate",
@@ -60,6 +61,14 @@ class Permission(StrEnum):
     EXECUTE = "execute"  # runs code or commands
 
 
+class ToolExample(BaseModel):
+    """A worked call: a goal and the arguments that serve it. Shown to the model as an
+    earlier exchange, it teaches a small model how goal text maps to argument values."""
+
+    goal: str
+    arguments: dict[str, Any]
+
+
 class ToolDefinition(BaseModel):
     """What the model sees. `parameters` is a closed, bounded, `$ref`-free JSON schema."""
 
@@ -67,6 +76,7 @@ class ToolDefinition(BaseModel):
     description: str
     parameters: dict[str, Any]
     permission: Permission
+    examples: list[ToolExample] = []
 
 
 class Observation(BaseModel):
@@ -144,6 +154,7 @@ class Tool:
         permission: Permission | str = Permission.READ,
         timeout: float | None = None,
         source: str = "python",
+        examples: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         tool_name = name or fn.__name__
         if not _NAME.match(tool_name):
@@ -163,12 +174,34 @@ class Tool:
             raise PluginError(f"tool {tool_name!r} has no docstring; say what it does in one line")
         schema = bounded_schema(self.args_model.model_json_schema(), where=f"tool {tool_name!r}")
         self.definition = ToolDefinition(
-            name=tool_name, description=text, parameters=schema, permission=level
+            name=tool_name,
+            description=text,
+            parameters=schema,
+            permission=level,
+            examples=self._checked_examples(tool_name, examples or {}),
         )
         self.timeout = timeout
         self.source = source
         self.is_async = inspect.iscoroutinefunction(fn)
         functools.update_wrapper(self, fn)
+
+    def _checked_examples(
+        self, tool_name: str, examples: Mapping[str, Mapping[str, Any]]
+    ) -> list[ToolExample]:
+        """Each example's arguments must be a valid call: a wrong example teaches wrong calls."""
+        checked = []
+        for goal, arguments in examples.items():
+            try:
+                self.args_model.model_validate(dict(arguments))
+            except ValidationError as exc:
+                problem = exc.errors()[0]
+                where = ".".join(str(p) for p in problem["loc"]) or "arguments"
+                raise PluginError(
+                    f"tool {tool_name!r}: example {goal!r} is not a valid call "
+                    f"({where}: {problem['msg']}); fix its arguments"
+                ) from None
+            checked.append(ToolExample(goal=goal, arguments=dict(arguments)))
+        return checked
 
     @property
     def name(self) -> str:
@@ -212,6 +245,7 @@ def tool(
     permission: Permission | str = Permission.READ,
     timeout: float | None = None,
     description: str | None = None,
+    examples: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 def tool(
     fn: Callable[..., Any] | None = None,
@@ -221,12 +255,19 @@ def tool(
     permission: Permission | str = Permission.READ,
     timeout: float | None = None,
     description: str | None = None,
+    examples: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
-    """Make a tool from a function with type hints and a docstring; bare or with options."""
+    """Make a tool from a function with type hints and a docstring; bare or with options.
+    `examples` maps a goal to the arguments that serve it (see `ToolExample`)."""
 
     def wrap(func: Callable[..., Any]) -> Tool:
         return Tool(
-            func, name=name, description=description, permission=permission, timeout=timeout
+            func,
+            name=name,
+            description=description,
+            permission=permission,
+            timeout=timeout,
+            examples=examples,
         )
 
     return wrap(fn) if fn is not None else wrap

@@ -1,11 +1,15 @@
-"""Success rate of the planner loop on 22 goals with checkable outcomes.
+"""Success rate of the planner loop on 36 goals with checkable outcomes.
 
 Single-tool, two-step and file tasks, each run in a fresh workspace with the files it
-needs. A task passes when its check holds: the answer contains the expected value as a whole
+needs. 22 are the development set that prompts and tools were tuned against; 14 are held
+out (never tuned on), so the gap between the two rates shows how much tuning overfits.
+
+A task passes when its check holds: the answer contains the expected value as a whole
 value (case-insensitive, thousands separators ignored: "36" does not match "36.5") or the
 expected file was written.
 
-    python bench/agent_tasks.py [--model PATH] [--limit N] [--only TEXT] [--json-out FILE]
+    python bench/agent_tasks.py [--model PATH] [--set dev|held-out|all] [--limit N]
+                                [--only TEXT] [--json-out FILE]
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Task:
     expect: list[str] = field(default_factory=list)  # all must appear in the answer
     files: dict[str, str] = field(default_factory=dict)  # workspace fixtures
     written: tuple[str, str] | None = None  # (file, text it must contain)
+    held_out: bool = False  # never looked at while tuning prompts: measures generalization
 
 
 TASKS = [
@@ -97,6 +102,59 @@ TASKS = [
     ),
 ]
 
+# Written in session 3 before any change of that session, and never used to tune prompts,
+# examples or tools: only their pass rate is read.
+HELD_OUT = [
+    Task("single", "What is 250 * 4?", ["1000"], held_out=True),
+    Task("single", "What is 20% of 150?", ["30"], held_out=True),
+    Task("single", "What is the square root of 81?", ["9"], held_out=True),
+    Task("single", "What is 3 to the power of 4?", ["81"], held_out=True),
+    Task("single", "What is 1000 minus 387?", ["613"], held_out=True),
+    Task("single", "What day of the week is 2025-07-04?", ["friday"], held_out=True),
+    Task("single", "What date is 10 days after 2024-12-25?", ["2025-01-04"], held_out=True),
+    Task("single", "How many days are between 2024-06-01 and 2024-06-30?", ["29"], held_out=True),
+    Task(
+        "file",
+        "Read config.txt and tell me the port.",
+        ["8080"],
+        {"config.txt": "host: example\nport: 8080\n"},
+        held_out=True,
+    ),
+    Task(
+        "file",
+        "Write the word ready to status.txt.",
+        written=("status.txt", "ready"),
+        held_out=True,
+    ),
+    Task(
+        "file",
+        "Which files are in the workspace?",
+        ["a.md", "b.md"],
+        {"a.md": "alpha\n", "b.md": "beta\n"},
+        held_out=True,
+    ),
+    Task(
+        "file",
+        "Which file mentions the word budget?",
+        ["money.md"],
+        {"money.md": "The budget is tight.\n", "people.md": "Ana and Sam.\n"},
+        held_out=True,
+    ),
+    Task(
+        "two-step",
+        "Read count.txt, then multiply the number in it by 3.",
+        ["42"],
+        {"count.txt": "14\n"},
+        held_out=True,
+    ),
+    Task(
+        "two-step",
+        "What is 9 * 9, and what weekday is 2024-12-25?",
+        ["81", "wednesday"],
+        held_out=True,
+    ),
+]
+
 
 def _normal(text: str) -> str:
     return re.sub(r"(?<=\d),(?=\d{3})", "", text.lower())
@@ -114,12 +172,19 @@ def _mentions(text: str, value: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(value)}(?!\w|\.\d)", text) is not None
 
 
+SETS = {"dev": TASKS, "held-out": HELD_OUT, "all": TASKS + HELD_OUT}
+
+
 def run(
-    model_spec: str | None, limit: int | None, log: Callable[[str], None], only: str = ""
+    model_spec: str | None,
+    limit: int | None,
+    log: Callable[[str], None],
+    only: str = "",
+    task_set: str = "all",
 ) -> dict[str, object]:
     model = LlamaModel(model_spec)
     rows = []
-    chosen = [t for t in TASKS if only.lower() in f"{t.kind} {t.goal}".lower()]
+    chosen = [t for t in SETS[task_set] if only.lower() in f"{t.kind} {t.goal}".lower()]
     for task in chosen[:limit]:
         with tempfile.TemporaryDirectory() as tmp:
             workspace = Path(tmp)
@@ -140,6 +205,7 @@ def run(
             rows.append(
                 {
                     "kind": task.kind,
+                    "set": "held-out" if task.held_out else "dev",
                     "goal": task.goal,
                     "passed": ok,
                     "status": result.status,
@@ -161,14 +227,17 @@ def run(
             for line in row["calls"]:  # type: ignore[attr-defined]
                 log(f"        {line}")
     by_kind: dict[str, list[bool]] = {}
+    by_set: dict[str, list[bool]] = {}
     for row in rows:
         by_kind.setdefault(str(row["kind"]), []).append(bool(row["passed"]))
+        by_set.setdefault(str(row["set"]), []).append(bool(row["passed"]))
     summary = {
         "model": model.name,
         "tasks": len(rows),
         "passed": sum(bool(r["passed"]) for r in rows),
         "rate": round(sum(bool(r["passed"]) for r in rows) / max(len(rows), 1), 4),
         "by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in by_kind.items()},
+        "by_set": {k: f"{sum(v)}/{len(v)}" for k, v in by_set.items()},
         "rows": rows,
     }
     return summary
@@ -177,15 +246,16 @@ def run(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=None, help="GGUF path (default: bundled SmolLM2)")
+    parser.add_argument("--set", dest="task_set", choices=sorted(SETS), default="all")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--only", default="", help="run goals whose kind or text contains this")
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args()
-    summary = run(args.model, args.limit, print, args.only)
+    summary = run(args.model, args.limit, print, args.only, args.task_set)
     print(
         f"\nmodel {summary['model']}: {summary['passed']}/{summary['tasks']} passed "
         f"({summary['rate']:.1%}); "
-        f"by kind: {summary['by_kind']}"
+        f"by kind: {summary['by_kind']}; by set: {summary['by_set']}"
     )
     if args.json_out:
         args.json_out.write_text(json.dumps(summary, indent=2), encoding="utf-8")

@@ -63,6 +63,7 @@ _WORDS = [
     (re.compile(r"\b(?:times|multiplied\s+by)\b", re.I), "*"),
     (re.compile(r"\bplus\b", re.I), "+"),
     (re.compile(r"\bminus\b", re.I), "-"),
+    (re.compile(r"\s*\bper\s*cent\b", re.I), "%"),
 ]
 
 
@@ -111,6 +112,7 @@ def _normalize(expression: str) -> str:
     text = expression.strip().rstrip("=?").strip()
     text = text.replace("^", "**").replace("×", "*").replace("÷", "/").replace("−", "-")
     text = text.translate(_BRACKETS)  # {2 * [3 + 4]}: any bracket groups
+    text = re.sub(r"\bmath\.", "", text, flags=re.IGNORECASE)  # Math.sqrt(2), math.pi
     for pattern, symbol in _WORDS:  # "100 divided by 8", "square root of 2"
         text = pattern.sub(symbol, text)
     # "15% of 80" and "15 % of 80" -> (15/100)*80
@@ -153,7 +155,12 @@ def evaluate(expression: str) -> str:
         raise ToolError("expression too deeply nested") from None
 
 
-@tool
+@tool(
+    examples={
+        "How much is 12 percent of 80?": {"expression": "12% of 80"},
+        "What is the cube root of 27?": {"expression": "cbrt(27)"},
+    }
+)
 def calculator(expression: Annotated[str, Field(max_length=200, examples=["1234 * 5678"])]) -> str:
     """Calculate arithmetic: add, subtract, multiply, divide, powers, percentages, roots.
 

@@ -91,7 +91,7 @@ def test_happy_path_calls_the_tool_and_cites_it(tmp_path: Path) -> None:
         [
             plan(("Multiply the numbers", "multiply")),
             call("multiply", a=1234, b=5678),
-            answer("7006652", "obs-1"),
+            answer("[obs-1]", "obs-1"),
         ],
     )
     events = list(agent.iter("What is 1234 * 5678?"))
@@ -108,7 +108,7 @@ def test_happy_path_calls_the_tool_and_cites_it(tmp_path: Path) -> None:
 def test_run_returns_result_with_contract_fields(tmp_path: Path) -> None:
     agent, _ = make_agent(
         tmp_path,
-        [plan(("Multiply", "multiply")), call("multiply", a=2, b=3), answer("6", "obs-1")],
+        [plan(("Multiply", "multiply")), call("multiply", a=2, b=3), answer("[obs-1]", "obs-1")],
     )
     result = agent.run("2*3?")
     assert result.status == "succeeded" and result.answer == "6" and result.exit_code == 0
@@ -118,8 +118,11 @@ def test_run_returns_result_with_contract_fields(tmp_path: Path) -> None:
 
 
 def test_uncited_answer_is_flagged(tmp_path: Path) -> None:
+    # Free answers only: a focused answer made of quoted results always cites them.
     agent, _ = make_agent(
-        tmp_path, [plan(("Multiply", "multiply")), call("multiply", a=2, b=3), answer("six")]
+        tmp_path,
+        [plan(("Multiply", "multiply")), call("multiply", a=2, b=3), answer("six")],
+        focused_prompts=False,
     )
     result = agent.run("2*3?")
     assert result.uncited is True
@@ -225,7 +228,7 @@ def test_each_budget_ends_with_a_forced_answer(
 ) -> None:
     two_steps = plan(("Look a", "lookup"), ("Look b", "lookup"))
     if "max_steps" in budget:  # one decision, then the budget stops step two
-        replies = [two_steps, call("lookup", key="a"), answer("partial", "obs-1")]
+        replies = [two_steps, call("lookup", key="a"), answer("[obs-1]", "obs-1")]
     else:  # the plan call alone uses the token or time budget up
         replies = [two_steps, answer("partial")]
     agent, model = make_agent(tmp_path, replies, **budget)
@@ -233,7 +236,8 @@ def test_each_budget_ends_with_a_forced_answer(
     final = of_type(events, RunFinished)[-1]
     assert final.status == "budget_exhausted" and expected in (final.reason or "")
     answered = of_type(events, Answered)[0]
-    assert answered.forced and answered.answer == "partial"
+    assert answered.forced
+    assert answered.answer == ("value of a" if "max_steps" in budget else "partial")
     assert "Stop now" in model.calls[-1][0][-1].content
 
 
@@ -312,7 +316,8 @@ def test_prompt_prefix_is_stable_across_steps(tmp_path: Path) -> None:
 
 def test_usage_is_summed_from_model_calls(tmp_path: Path) -> None:
     agent, _ = make_agent(
-        tmp_path, [plan(("Multiply", "multiply")), call("multiply", a=2, b=2), answer("4", "obs-1")]
+        tmp_path,
+        [plan(("Multiply", "multiply")), call("multiply", a=2, b=2), answer("[obs-1]", "obs-1")],
     )
     events = list(agent.iter("2*2"))
     calls = of_type(events, ModelCalled)

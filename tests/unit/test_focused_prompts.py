@@ -65,22 +65,47 @@ def test_without_focused_prompts_optional_arguments_are_offered(tmp_path: Path) 
     assert '"page"' in json.dumps(model.calls[1][1])
 
 
-def test_answer_quotes_results_by_id(tmp_path: Path) -> None:
-    answer = {"answer": "It is [obs-1]; see also [obs-9].", "citations": []}
-    agent, model = make_agent(tmp_path, [PLAN, CALL, answer])
-    result = agent.run("Fetch record k7")
-    assert result.answer == "It is record k7 page 1; see also [obs-9]."
-    assert result.citations == ["obs-1"] and result.uncited is False
+def test_answer_from_tool_results_is_made_of_quotes(tmp_path: Path) -> None:
+    plan = {
+        "steps": [
+            {"id": 1, "title": "Fetch k7", "tool": "fetch", "depends_on": []},
+            {"id": 2, "title": "Fetch k8", "tool": "fetch", "depends_on": [1]},
+        ]
+    }
+    call_k8 = {"action": "call", "calls": [{"tool": "fetch", "arguments": {"key": "k8"}}]}
+    answer = {"answer": "[obs-2] and [obs-1] and [obs-2]", "citations": []}
+    agent, model = make_agent(tmp_path, [plan, CALL, call_k8, answer])
+    result = agent.run("Fetch records k7 and k8")
+    assert result.answer == "record k8 page 1 and record k7 page 1"  # each result once
+    assert result.citations == ["obs-2", "obs-1"] and result.uncited is False
+    # the grammar allows nothing but quotes: no retyped (and garbled) value
+    pattern = model.calls[-1][1]["properties"]["answer"]["pattern"]  # type: ignore[index]
+    assert pattern == r"^\[(obs-1|obs-2)\]( and \[(obs-1|obs-2)\]){0,2}$"
     messages = model.calls[-1][0]
     # system, the worked examples (user + assistant each), then the real request
     examples = len(PromptRenderer().answer_examples())
     assert examples >= 3
     assert [m.role for m in messages] == ["system"] + ["user", "assistant"] * examples + ["user"]
-    assert json.loads(messages[2].content) == {
-        "answer": "The oldest cat: [obs-1]",
-        "citations": ["obs-1"],
+    assert json.loads(messages[2].content) == {"answer": "[obs-1]", "citations": ["obs-1"]}
+    assert "Fetch records k7 and k8" in messages[-1].content
+    assert "by quoting the results" in messages[-1].content
+
+
+def test_answer_with_a_written_step_result_is_free_text_with_quotes(tmp_path: Path) -> None:
+    plan = {
+        "steps": [
+            {"id": 1, "title": "Fetch the record", "tool": "fetch", "depends_on": []},
+            {"id": 2, "title": "Judge it", "tool": None, "depends_on": [1]},
+        ]
     }
-    assert "Fetch record k7" in messages[-1].content
+    judged = {"action": "done", "result": "It looks complete."}
+    answer = {"answer": "It is [obs-1]; see also [obs-9].", "citations": []}
+    agent, model = make_agent(tmp_path, [plan, CALL, judged, answer])
+    result = agent.run("Fetch record k7 and judge it")
+    assert result.answer == "It is record k7 page 1; see also [obs-9]."
+    assert result.citations == ["obs-1"] and result.uncited is False
+    assert "pattern" not in json.dumps(model.calls[-1][1])
+    assert "It looks complete." in model.calls[-1][0][-1].content
 
 
 def test_long_results_stay_as_references(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ def test_list_json_has_every_field() -> None:
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert set(rows) >= BUILTINS
     calc = rows["calculator"]
-    assert set(calc) == {"name", "description", "permission", "source", "parameters"}
+    assert set(calc) == {"name", "description", "permission", "source", "parameters", "examples"}
+    assert {"goal", "arguments"} == set(calc["examples"][0])
     assert calc["permission"] == "read" and calc["source"] == "builtin:tools/calculator.py"
     assert calc["parameters"]["required"] == ["expression"]
     assert rows["shell"]["permission"] == "execute" and rows["write_file"]["permission"] == "write"

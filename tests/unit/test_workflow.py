@@ -246,7 +246,7 @@ def test_agent_step_uses_its_tool_subset_and_budget(tmp_path: Path) -> None:
         [
             plan("echo"),
             {"action": "call", "calls": [{"tool": "echo", "arguments": {"text": "hi"}}]},
-            {"answer": "It said HI.", "citations": ["obs-1"]},
+            {"answer": "[obs-1]", "citations": ["obs-1"]},
         ]
     )
     text = """
@@ -261,7 +261,7 @@ outputs:
 """
     result = run(text, tmp_path, model=model)
     assert result.status == "succeeded", result.error
-    assert result.outputs == {"answer": "It said HI."}
+    assert result.outputs == {"answer": "HI"}
     plan_schema = model.calls[0][1]
     assert plan_schema is not None and "save" not in str(plan_schema)
 
