@@ -24,6 +24,7 @@ from agentkit.decision import (
     FinalAnswer,
     Replan,
     StepDone,
+    copied_from,
     decision_schema,
     parse_decision,
     required_only,
@@ -449,7 +450,10 @@ class Agent:
             # focused, only the required ones.
             definitions, actions = [suggested], ("call",)
             if focused:
-                required = _Spec(suggested.name, required_only(suggested.parameters))
+                parameters = required_only(suggested.parameters)
+                if first_try:  # after an error the model may need words the request lacks
+                    parameters = copied_from(parameters, state.request_texts(step))
+                required = _Spec(suggested.name, parameters)
                 failed = None if first_try else last
                 definitions = [required]
                 messages = state.call_request(step, required, failed=failed)

@@ -201,6 +201,12 @@ class RunState:
             if o.ok
         ]
 
+    def request_texts(self, step: PlanStep) -> list[str]:
+        """What a step's verbatim arguments are copied from: the goal, the step's title and
+        the short results so far."""
+        results = [o.text for o in self.observations if o.ok and len(o.text) <= QUOTE_CHARS]
+        return [self.goal, step.title, *results]
+
     def definition(self, name: str | None) -> ToolSpec | None:
         return next((t for t in self.definitions if t.name == name), None)
 

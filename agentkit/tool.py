@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any, overload
 
 import pydantic_core
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from agentkit.config import Settings
+from agentkit.decision import VERBATIM
 from agentkit.errors import PluginError
 from agentkit.toolschema import arguments_model, bounded_schema
 
@@ -44,6 +45,7 @@ __all__ = [
     "ToolContext",
     "ToolDefinition",
     "ToolExample",
+    "Verbatim",
     "render_result",
     "tool",
     "truncate",
@@ -53,6 +55,11 @@ MAX_OBSERVATION_CHARS = 4000  # about 1000 tokens: big enough to be useful, smal
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 Approver = Callable[[str, dict[str, Any]], bool]
+
+# Marks a `str` argument whose value is normally the request's own words (a file name, a
+# search term): `Annotated[str, Field(max_length=500), Verbatim]`. With focused prompts, a
+# step's first call may then only copy a run of words from the goal, step or results.
+Verbatim = Field(json_schema_extra={VERBATIM: True})
 
 
 class Permission(StrEnum):

@@ -15,9 +15,9 @@ from pydantic import Field
 
 from agentkit.errors import ToolError
 from agentkit.sandbox import resolve_in_workspace
-from agentkit.tool import ToolContext, tool
+from agentkit.tool import ToolContext, Verbatim, tool
 
-PathText = Annotated[str, Field(max_length=500, examples=["notes.txt"])]
+PathText = Annotated[str, Field(max_length=500, examples=["notes.txt"]), Verbatim]
 PAGE_LINES = 200
 PAGE_CHARS = 3500  # one page must fit in one observation
 MAX_LINE_CHARS = 2000  # longer lines are split, so one giant line cannot exhaust memory
@@ -143,7 +143,7 @@ def _candidates(root: Path, workspace: Path, pattern: str) -> list[Path]:
 
 @tool
 def search_files(
-    text: Annotated[str, Field(min_length=1, max_length=200, examples=["TODO"])],
+    text: Annotated[str, Field(min_length=1, max_length=200, examples=["TODO"]), Verbatim],
     ctx: ToolContext,
     path: PathText = ".",
     pattern: Annotated[str, Field(max_length=100)] = "*",
