@@ -58,7 +58,7 @@ from agentkit.llm.structured import generate
 from agentkit.plan import ModelPlan, next_ready, normalize_plan, plan_schema
 from agentkit.prompts import PromptRenderer
 from agentkit.result import RunResult
-from agentkit.routing import rank_tools, select_tools
+from agentkit.routing import goal_parts, goal_queries, rank_tools, select_tools
 from agentkit.state import QUOTE_PATTERN, RunState, call_key
 
 if TYPE_CHECKING:
@@ -71,6 +71,9 @@ __all__ = ["Agent"]
 log = logging.getLogger(__name__)
 
 MAX_PLAN_STEPS = 6
+# A part of a goal fixes its plan step's tool to its best match, or to the few within this
+# margin of it: "What weekday was X" scores today 0.45 and weekday 0.43.
+PART_MARGIN = 0.03
 MIN_TOOLLESS_STEPS = 2  # a goal worked out without tools is still broken down
 MAX_REPLANS = 2
 MAX_STEP_FAILURES = 2
@@ -160,27 +163,43 @@ class Agent:
             usable = [name for name in usable if name not in INTERACTIVE_TOOLS]
         return self.tools.subset(usable)
 
-    def _tools_for(self, goal: str) -> tuple[list[ToolDefinition], bool]:
+    def _tools_for(self, goal: str) -> tuple[list[ToolDefinition], list[list[str] | None]]:
         """All offered tools when there are at most `max_tools`; otherwise those most
-        relevant to `goal` or one of its clauses (see `select_tools`), best first. The flag says
-        whether the tools were chosen for their relevance to the goal."""
+        relevant to `goal` or one of its clauses (see `select_tools`), best first. Then the
+        tools the plan's first steps must use (`plan_schema`'s `lead`), only when the tools
+        were chosen this way: any chosen tool for the first step or, for a goal in parts,
+        one step per part with the tools that best fit it (`PART_MARGIN`; any tool when
+        none fits)."""
         definitions = self.offered.definitions()
         s = self.settings
         if len(definitions) <= s.max_tools:
-            return definitions, False
+            return definitions, []
+        queries, parts = goal_queries(goal), goal_parts(goal)
         try:
-            ranked = rank_tools(goal, definitions, self._embedder())
+            ranked = rank_tools([*queries, *parts], definitions, self._embedder())
         except (AgentkitError, OSError, ImportError) as exc:
             log.warning(
                 "tool ranking unavailable, offering the first %d tools: %s", s.max_tools, exc
             )
-            return definitions[: s.max_tools], False
+            return definitions[: s.max_tools], []
         log.debug("tool relevance for %r: %s", goal, ranked)
         chosen = select_tools(
-            ranked, limit=s.max_tools, min_score=s.tool_min_score, margin=s.tool_score_margin
+            ranked[: len(queries)],
+            limit=s.max_tools,
+            min_score=s.tool_min_score,
+            margin=s.tool_score_margin,
         )
+        lead: list[list[str] | None] = [list(chosen)] if chosen else []
+        if len(parts) > 1:
+            lead = [
+                select_tools([r], limit=s.max_tools, min_score=s.tool_min_score, margin=PART_MARGIN)
+                or None
+                for r in ranked[len(queries) :]
+            ]
+            fits = [name for tools in lead for name in tools or ()]
+            chosen += [name for name in dict.fromkeys(fits) if name not in chosen]
         by_name = {d.name: d for d in definitions}
-        return [by_name[name] for name in chosen], True
+        return [by_name[name] for name in chosen], lead
 
     def _embedder(self) -> Any:
         """The memory's embedder, or the configured one loaded once for this agent."""
@@ -413,8 +432,8 @@ class Agent:
         schema = plan_schema(
             state.tool_names,
             MAX_PLAN_STEPS,
-            tool_first=initial and state.tools_fit_goal,
-            min_steps=1 if state.tool_names or not initial else MIN_TOOLLESS_STEPS,
+            lead=state.plan_lead if initial else (),
+            min_steps=MIN_TOOLLESS_STEPS if initial and not state.tool_names else 1,
         )
         raw = yield from self._model_call(state, run_id, "plan", state.plan_request(), schema, 400)
         first = max((step.id for step in state.plan), default=0) + 1
@@ -561,13 +580,13 @@ class Agent:
             log.warning("could not store the episode in memory: %s", exc)
 
     def _new_state(self, goal: str) -> RunState:
-        definitions, relevant = self._tools_for(goal)
+        definitions, lead = self._tools_for(goal)
         return RunState(
             goal,
             definitions,
             self.renderer,
             focused=self.settings.focused_prompts,
-            tools_fit_goal=relevant,
+            plan_lead=lead,
         )
 
 

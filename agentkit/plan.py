@@ -31,12 +31,18 @@ class ModelPlan(BaseModel):
 
 
 def plan_schema(
-    tool_names: Sequence[str], max_steps: int, *, tool_first: bool = False, min_steps: int = 1
+    tool_names: Sequence[str],
+    max_steps: int,
+    *,
+    lead: Sequence[Sequence[str] | None] = (),
+    min_steps: int = 1,
 ) -> JsonSchema:
     """Tool names are an enum of the registered tools; ids are small bounded integers.
 
-    `tool_first` makes the first step use a tool: tools are only offered when they fit the
-    goal, and a small model otherwise plans to "work it out" and never calls one.
+    `lead` fixes the tools of the plan's first steps, one entry per step (None: any tool or
+    none). Routing sets it: a goal's first step must use a tool when tools were chosen
+    for it, and a goal in parts gets a step per part with that part's tool. A small model
+    otherwise plans to "work it out", or stops after the first part.
     """
     ids = list(range(1, max_steps + 1))
 
@@ -62,18 +68,18 @@ def plan_schema(
         "minItems": min_steps,
         "maxItems": max_steps,
     }
-    if tool_first and tool_names:
+    heads = [step(list(tools)) if tools else any_step for tools in lead[:max_steps]]
+    if heads and tool_names:
         # The grammar converter cannot mix prefixItems with items: one tuple per length.
-        first = step(list(tool_names))
         steps = {
             "anyOf": [
                 {
                     "type": "array",
-                    "prefixItems": [first] + [any_step] * (n - 1),
+                    "prefixItems": heads + [any_step] * (n - len(heads)),
                     "minItems": n,
                     "maxItems": n,
                 }
-                for n in range(max(min_steps, 1), max_steps + 1)
+                for n in range(max(min_steps, len(heads)), max_steps + 1)
             ]
         }
     return {

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-__all__ = ["TextEmbedder", "goal_queries", "rank_tools", "select_tools"]
+__all__ = ["TextEmbedder", "goal_parts", "goal_queries", "rank_tools", "select_tools"]
 
 
 class TextEmbedder(Protocol):
@@ -29,6 +29,16 @@ class _Described(Protocol):
 _CLAUSE = re.compile(r",?\s+(?:and\s+)?then\s+|[;?!]\s+|,?\s+and\s+|\.\s+", re.IGNORECASE)
 
 
+# Stricter: parts asked for one after another ("Read x, then add them", "What is a, and
+# what is b?"), where a bare "and" may join the two ends of one request ("between a and b").
+_SEQUENCE = re.compile(r",?\s+then\s+|[;?!.]\s+|,\s+and\s+", re.IGNORECASE)
+
+
+def goal_parts(goal: str) -> list[str]:
+    """The parts of a goal that each ask for something, in order."""
+    return [p.strip() for p in _SEQUENCE.split(goal.strip()) if len(p.strip()) > 2]
+
+
 def goal_queries(goal: str) -> list[str]:
     """The texts a goal is matched by: the whole goal, then each of its clauses."""
     parts = [p.strip() for p in _CLAUSE.split(goal) if len(p.strip()) > 2]
@@ -36,14 +46,12 @@ def goal_queries(goal: str) -> list[str]:
 
 
 def rank_tools(
-    goal: str, tools: Sequence[_Described], embedder: TextEmbedder
+    queries: Sequence[str], tools: Sequence[_Described], embedder: TextEmbedder
 ) -> list[list[tuple[str, float]]]:
-    """For the goal and then each of its clauses, (name, cosine similarity) pairs, most
-    relevant first."""
-    if not tools:
+    """For each query, (name, cosine similarity) pairs, most relevant first."""
+    if not tools or not queries:
         return []
-    queries = goal_queries(goal)
-    texts = queries + [f"{t.name.replace('_', ' ')}: {t.description}" for t in tools]
+    texts = [*queries, *(f"{t.name.replace('_', ' ')}: {t.description}" for t in tools)]
     vectors = embedder.embed(texts)  # unit vectors: dot product = cosine
     tool_vecs = vectors[len(queries) :]
     names = [t.name for t in tools]

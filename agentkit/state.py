@@ -89,7 +89,7 @@ class RunState:
         renderer: PromptRenderer,
         *,
         focused: bool = False,
-        tools_fit_goal: bool = False,
+        plan_lead: Sequence[Sequence[str] | None] = (),
     ) -> None:
         self.goal = goal
         self.renderer = renderer
@@ -113,7 +113,7 @@ class RunState:
         self.last_call: tuple[str, str] | None = None
         self.pending_call: ToolCalled | None = None
         self.awaiting_plan = False
-        self.tools_fit_goal = tools_fit_goal  # tools were chosen for their relevance to it
+        self.plan_lead = list(plan_lead)  # tools of the first plan's first steps (routing)
         self.status: str = "running"
         self.answer: Answered | None = None
         system = renderer.render(

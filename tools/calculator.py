@@ -51,6 +51,26 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": abs, "round": round, "floor": math.floor, "ceil": math.ceil,
     "min": min, "max": max, "factorial": _factorial, "gcd": math.gcd, "lcm": math.lcm,
 }  # fmt: skip
+
+
+def _mean(*values: float) -> float:
+    if not values:
+        raise ToolError("an average needs at least one number")
+    return sum(values) / len(values)
+
+
+# Operations written as functions, as models (and people) often do: add(12, 30).
+_NAMED_OPERATIONS: dict[str, Callable[..., Any]] = {
+    "add": lambda *xs: sum(xs), "sum": lambda *xs: sum(xs),
+    "subtract": operator.sub, "difference": operator.sub,
+    "multiply": lambda *xs: math.prod(xs), "mul": lambda *xs: math.prod(xs),
+    "product": lambda *xs: math.prod(xs),
+    "divide": operator.truediv, "div": operator.truediv, "quotient": operator.truediv,
+    "pow": lambda base, exponent: _power(base, exponent),
+    "power": lambda base, exponent: _power(base, exponent),
+    "mod": operator.mod, "avg": _mean, "mean": _mean, "average": _mean,
+}  # fmt: skip
+_FUNCTIONS |= _NAMED_OPERATIONS
 _CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau}
 _BRACKETS = str.maketrans("[]{}", "()()")
 _NUMBER = r"(-?\d+(?:\.\d+)?)"

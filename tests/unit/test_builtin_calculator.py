@@ -54,6 +54,14 @@ def calc(expression: str) -> tuple[bool, str]:
         ("factorial(20)", "2432902008176640000"),
         ("6 × 7 =", "42"),
         ("2^100", "1267650600228229401496703205376"),
+        ("12 percent of 80", "9.6"),
+        ("Math.sqrt(1764)", "42"),
+        ("add(12, 30)", "42"),
+        ("multiply(3, 4, 5)", "60"),
+        ("subtract(10, 4)", "6"),
+        ("divide(1, 8)", "0.125"),
+        ("average(1, 2)", "1.5"),
+        ("power(2, 10)", "1024"),
     ],
 )
 def test_answers_are_just_the_number(expression: str, answer: str) -> None:
@@ -82,6 +90,9 @@ def test_answers_are_just_the_number(expression: str, answer: str) -> None:
         ("(-8) ** 0.5", "not a real number"),
         ("1 +", "cannot parse"),
         ("(" * 150 + "1" + ")" * 45, "cannot parse"),
+        ("mean()", "at least one number"),
+        ("pow(9, 99999)", "exponent too large"),
+        ("multiply(10**3000, 10**3000)", "too large"),
     ],
 )
 def test_hostile_and_invalid_input_is_refused(expression: str, fragment: str) -> None:

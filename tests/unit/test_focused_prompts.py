@@ -203,7 +203,7 @@ def test_toolless_run_starts_from_a_worked_example_and_free_text_keeps_the_penal
 def test_runs_with_tools_have_no_plan_example_and_calls_run_without_penalty(
     tmp_path: Path,
 ) -> None:
-    answer = {"answer": "done", "citations": ["obs-1"]}
+    answer = {"answer": "[obs-1]", "citations": ["obs-1"]}
     model = PenaltyLog([PLAN, CALL, answer])
     agent = Agent(model, Toolset([fetch]), settings=Settings(workspace=tmp_path, no_memory=True))
     agent.run("Fetch record k7")
@@ -228,6 +228,30 @@ def test_plan_starts_with_a_tool_when_tools_were_chosen_for_the_goal(tmp_path: P
     }
     assert len(first_tools) == 1 and None not in next(iter(first_tools))
     assert "calculator" in next(iter(first_tools))
+
+
+def test_a_goal_in_parts_gets_a_plan_step_per_part(tmp_path: Path) -> None:
+    from agentkit.registry import load_toolset
+
+    settings = Settings(workspace=tmp_path, no_memory=True, max_tools=2)
+    (tmp_path / "n.txt").write_text("12 30\n")
+    plan = {
+        "steps": [
+            {"id": 1, "tool": "read_file", "title": "Read n.txt", "depends_on": []},
+            {"id": 2, "tool": "calculator", "title": "Add them", "depends_on": [1]},
+        ]
+    }
+    read = {"action": "call", "calls": [{"tool": "read_file", "arguments": {"path": "n.txt"}}]}
+    add = {
+        "action": "call",
+        "calls": [{"tool": "calculator", "arguments": {"expression": "12+30"}}],
+    }
+    model = ScriptedModel([plan, read, add, {"answer": "[obs-2]", "citations": []}])
+    agent = Agent(model, load_toolset(settings), settings=settings)
+    result = agent.run("Read n.txt, then add the two numbers in it.")
+    assert result.answer == "42"
+    steps = model.calls[0][1]["properties"]["steps"]  # type: ignore[index]
+    assert min(alt["minItems"] for alt in steps["anyOf"]) == 2  # a one-step plan is impossible
 
 
 def test_no_forced_retry_after_a_refusal(tmp_path: Path) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from agentkit.agent import Agent
 from agentkit.config import Settings
 from agentkit.registry import load_toolset
-from agentkit.routing import goal_queries, rank_tools, select_tools
+from agentkit.routing import goal_parts, goal_queries, rank_tools, select_tools
 from agentkit.testing import ScriptedModel
 
 
@@ -33,7 +35,7 @@ class Named:
 
 def test_rank_tools_orders_by_similarity() -> None:
     tools = [Named("reader", "read a file"), Named("calc", "do math"), Named("cal", "date help")]
-    (ranked,) = rank_tools("some math please", tools, KeywordEmbedder())
+    (ranked,) = rank_tools(["some math please"], tools, KeywordEmbedder())
     assert ranked[0][0] == "calc"
     assert ranked[0][1] > 0.99 and ranked[-1][1] == 0.0
 
@@ -46,10 +48,28 @@ def test_each_clause_of_a_goal_is_ranked_and_brings_its_own_tools() -> None:
         "Done",
     ]
     tools = [Named("reader", "read a file"), Named("calc", "do math"), Named("cal", "date help")]
-    ranked = rank_tools("file then math", tools, KeywordEmbedder())
+    ranked = rank_tools(goal_queries("file then math"), tools, KeywordEmbedder())
     assert [r[0][0] for r in ranked] == ["reader", "reader", "calc"]  # ties keep tool order
     assert select_tools(ranked, limit=3, min_score=0.5, margin=0.1) == ["reader", "calc"]
     assert select_tools(ranked, limit=1, min_score=0.5, margin=0.1) == ["reader"]
+
+
+@pytest.mark.parametrize(
+    ("goal", "parts"),
+    [
+        ("Read a.txt, then add the numbers. Done", ["Read a.txt", "add the numbers", "Done"]),
+        (
+            "What day is 2024-03-15, and what is 7 * 6?",
+            ["What day is 2024-03-15", "what is 7 * 6?"],
+        ),
+        ("How many days? Then double it.", ["How many days", "Then double it."]),
+        # a bare "and" joins one request's ends; a decimal point is not a sentence end
+        ("How many days between 2024-01-01 and 2024-03-01?", None),
+        ("Read notes.txt and tell me 12.5 times 2.", None),
+    ],
+)
+def test_goal_parts_are_what_a_goal_asks_for_in_turn(goal: str, parts: list[str] | None) -> None:
+    assert goal_parts(goal) == (parts or [goal])
 
 
 def test_agent_offers_only_relevant_builtins_with_real_embedder(tmp_path: Path) -> None:
@@ -62,7 +82,11 @@ def test_agent_offers_only_relevant_builtins_with_real_embedder(tmp_path: Path) 
     assert dates[0] == "weekday"
     assert "shell" not in agent.offered  # execute tools are never offered without approval
     assert "ask_user" not in agent.offered  # nobody to ask in a non-interactive run
-    assert agent._tools_for("plan a trip") == ([], True)  # nothing relevant: plan without tools
+    assert agent._tools_for("plan a trip") == ([], [])  # nothing relevant: plan without tools
+    # a goal in parts: a plan step per part, each with the tool that fits that part best
+    names, lead = agent._tools_for("Read numbers.txt, then add the two numbers in it.")
+    assert lead == [["read_file"], ["calculator"]]
+    assert {"read_file", "calculator"} <= {d.name for d in names}
 
 
 def test_only_tools_near_the_best_score_are_offered(tmp_path: Path) -> None:
@@ -95,8 +119,8 @@ def test_only_tools_near_the_best_score_are_offered(tmp_path: Path) -> None:
         )
         agent = Agent(ScriptedModel([]), Toolset([adder, mixer, reader, dater]), settings=settings)
         agent._own_embedder = KeywordEmbedder()
-        names, relevant = agent._tools_for("math")
-        assert relevant
+        names, lead = agent._tools_for("math")
+        assert lead == [[d.name for d in names]]  # the first step may use any of them
         return [d.name for d in names]
 
     # similarity to "math": adder 1.0, mixer 0.89, reader 0.45, dater 0
