@@ -8,6 +8,7 @@ share this path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Protocol
 
@@ -36,7 +37,8 @@ __all__ = [
 Action = Literal["call", "done", "replan", "final"]
 TEXT_LIMIT = 300
 # Schema key of a string argument whose value is normally the request's own words (a file
-# name, a search term): `agentkit.tool.Verbatim` sets it. See `copied_from`.
+# name, a search term): `agentkit.tool.verbatim` sets it, to true or to a regex that the
+# words preferably match. See `copied_from`.
 VERBATIM = "x-verbatim"
 MAX_SPAN_WORDS = 6
 _EDGE_PUNCTUATION = "\"'`.,;:!?()[]{}<>"
@@ -138,7 +140,8 @@ def copied_from(parameters: dict[str, Any], texts: Iterable[str]) -> dict[str, A
     """A copy of an argument schema whose `VERBATIM` strings may only be word spans of
     `texts`: a small model then copies a file name or search term from the request instead
     of inventing one (`file_name`, a made-up date). Spans that break the argument's own
-    length bounds are left out; with none left the argument stays free."""
+    length bounds are left out, and so are those unlike the marker's regex when some are
+    like it; with none left the argument stays free."""
     props = parameters.get("properties", {})
     spans = word_spans(texts)
     fixed = {}
@@ -146,6 +149,9 @@ def copied_from(parameters: dict[str, Any], texts: Iterable[str]) -> dict[str, A
         if isinstance(sub, dict) and sub.get(VERBATIM) and sub.get("type") == "string":
             low, high = sub.get("minLength", 1), sub.get("maxLength", len(max(spans, default="")))
             allowed = [span for span in spans if low <= len(span) <= high]
+            like = sub[VERBATIM]
+            if isinstance(like, str):  # e.g. file-like words, when the request has any
+                allowed = [span for span in allowed if re.search(like, span)] or allowed
             if allowed:
                 sub = {k: v for k, v in sub.items() if k not in {"minLength", "maxLength"}}
                 sub = {**sub, "enum": allowed}

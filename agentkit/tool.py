@@ -45,10 +45,10 @@ __all__ = [
     "ToolContext",
     "ToolDefinition",
     "ToolExample",
-    "Verbatim",
     "render_result",
     "tool",
     "truncate",
+    "verbatim",
 ]
 
 MAX_OBSERVATION_CHARS = 4000  # about 1000 tokens: big enough to be useful, small for a 4k context
@@ -56,10 +56,18 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 Approver = Callable[[str, dict[str, Any]], bool]
 
-# Marks a `str` argument whose value is normally the request's own words (a file name, a
-# search term): `Annotated[str, Field(max_length=500), Verbatim]`. With focused prompts, a
-# step's first call may then only copy a run of words from the goal, step or results.
-Verbatim = Field(json_schema_extra={VERBATIM: True})
+
+def verbatim(like: str | None = None) -> Any:
+    """Mark a `str` argument whose value is normally the request's own words (a file name,
+    a search term): `Annotated[str, Field(max_length=500), verbatim()]`. With focused
+    prompts, a step's first call may then only copy a run of words from the goal, the step
+    or the results; `like`, a regex, keeps the runs it matches when any do."""
+    if like is not None:
+        try:
+            re.compile(like)
+        except re.error as exc:
+            raise PluginError(f"verbatim(like={like!r}) is not a valid regex: {exc}") from None
+    return Field(json_schema_extra={VERBATIM: like or True})
 
 
 class Permission(StrEnum):

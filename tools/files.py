@@ -15,9 +15,13 @@ from pydantic import Field
 
 from agentkit.errors import ToolError
 from agentkit.sandbox import resolve_in_workspace
-from agentkit.tool import ToolContext, Verbatim, tool
+from agentkit.tool import ToolContext, tool, verbatim
 
-PathText = Annotated[str, Field(max_length=500, examples=["notes.txt"]), Verbatim]
+# A path is copied from the request, preferably a word that looks like one: "summary.txt"
+# rather than "file" in "Create a file summary.txt".
+PathText = Annotated[
+    str, Field(max_length=500, examples=["notes.txt"]), verbatim(like=r"^\S*(\.\w{1,8}|/)\S*$")
+]
 PAGE_LINES = 200
 PAGE_CHARS = 3500  # one page must fit in one observation
 MAX_LINE_CHARS = 2000  # longer lines are split, so one giant line cannot exhaust memory
@@ -143,7 +147,7 @@ def _candidates(root: Path, workspace: Path, pattern: str) -> list[Path]:
 
 @tool
 def search_files(
-    text: Annotated[str, Field(min_length=1, max_length=200, examples=["TODO"]), Verbatim],
+    text: Annotated[str, Field(min_length=1, max_length=200, examples=["TODO"]), verbatim()],
     ctx: ToolContext,
     path: PathText = ".",
     pattern: Annotated[str, Field(max_length=100)] = "*",

@@ -5,20 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import pytest
 from pydantic import Field
 
 from agentkit.agent import Agent
 from agentkit.config import Settings
 from agentkit.decision import VERBATIM, copied_from, word_spans
+from agentkit.errors import PluginError
 from agentkit.registry import Toolset
 from agentkit.testing import ScriptedModel
-from agentkit.tool import Verbatim, tool
+from agentkit.tool import tool, verbatim
 
 OPENED: list[str] = []
 
 
 @tool
-def open_file(name: Annotated[str, Field(max_length=40), Verbatim], lines: int = 10) -> str:
+def open_file(name: Annotated[str, Field(max_length=40), verbatim()], lines: int = 10) -> str:
     """Open a file.
 
     Args:
@@ -78,3 +80,21 @@ def test_an_invented_value_cannot_be_produced(tmp_path: Path) -> None:
     result = Agent(model, Toolset([open_file]), settings=settings).run("Open summary.txt")
     assert result.status == "failed" and OPENED == []
     assert "is not one of" in (result.reason or "")
+
+
+def test_like_prefers_matching_words_and_falls_back_to_all() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"path": {"type": "string", "maxLength": 99, VERBATIM: r"\.\w+$"}},
+    }
+    fixed = copied_from(schema, ["Create a file summary.txt that says done"])
+    allowed = fixed["properties"]["path"]["enum"]
+    assert "summary.txt" in allowed and "file" not in allowed
+    assert all(span.endswith("summary.txt") for span in allowed)
+    plain = copied_from(schema, ["Read the README please"])["properties"]["path"]["enum"]
+    assert "README" in plain  # nothing file-like in the request: every run is allowed
+
+
+def test_a_bad_like_pattern_is_a_plugin_error() -> None:
+    with pytest.raises(PluginError, match="not a valid regex"):
+        verbatim(like="(")
