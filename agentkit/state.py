@@ -31,7 +31,7 @@ from agentkit.events import (
 )
 from agentkit.llm.base import Message, Usage
 from agentkit.plan import plan_json
-from agentkit.prompts import PlanExample, PromptRenderer
+from agentkit.prompts import AnswerExample, PlanExample, PromptRenderer
 
 if TYPE_CHECKING:
     from agentkit.tool import ToolDefinition
@@ -79,6 +79,11 @@ def _signature(parameters: dict[str, Any]) -> str:
         kind = schema.get("type", "any") if isinstance(schema, dict) else "any"
         parts.append(f"{name}: {kind}" + ("" if name in required else "?"))
     return ", ".join(parts)
+
+
+def _quotes_only(example: AnswerExample) -> bool:
+    """Whether an answer example answers from tool results alone, by quoting them."""
+    return bool(example.results) and not example.steps
 
 
 class RunState:
@@ -268,7 +273,10 @@ class RunState:
         if not self.focused:
             return _append(self.messages, "user", prompt)
         messages = [self.messages[0]]
-        for example in self.answer_examples:
+        # Only examples of the kind of answer asked for: quotes teach a free answer to
+        # write "[destination]".
+        same_kind = [e for e in self.answer_examples if _quotes_only(e) == quoting]
+        for example in same_kind:
             results = [
                 {"ref": observation_ref(i), "tool": r.tool, "text": r.text}
                 for i, r in enumerate(example.results, 1)
@@ -283,7 +291,7 @@ class RunState:
                 steps=steps,
                 results=results,
                 forced="",
-                quoting=bool(results) and not steps,
+                quoting=quoting,
             )
             reply = {"answer": example.answer, "citations": example.citations}
             messages += [

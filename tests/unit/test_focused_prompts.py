@@ -82,11 +82,14 @@ def test_answer_from_tool_results_is_made_of_quotes(tmp_path: Path) -> None:
     pattern = model.calls[-1][1]["properties"]["answer"]["pattern"]  # type: ignore[index]
     assert pattern == r"^\[(obs-1|obs-2)\]( and \[(obs-1|obs-2)\]){0,2}$"
     messages = model.calls[-1][0]
-    # system, the worked examples (user + assistant each), then the real request
-    examples = len(PromptRenderer().answer_examples())
-    assert examples >= 3
-    assert [m.role for m in messages] == ["system"] + ["user", "assistant"] * examples + ["user"]
+    # system, the worked examples that quote (user + assistant each), then the request
+    every = PromptRenderer().answer_examples()
+    quoting = [e for e in every if e.results and not e.steps]
+    assert len(quoting) >= 3 and len(every) > len(quoting)
+    roles = ["system"] + ["user", "assistant"] * len(quoting) + ["user"]
+    assert [m.role for m in messages] == roles
     assert json.loads(messages[2].content) == {"answer": "[obs-1]", "citations": ["obs-1"]}
+    assert all(e.goal not in m.content for e in every if e.steps for m in messages)
     assert "Fetch records k7 and k8" in messages[-1].content
     assert "by quoting the results" in messages[-1].content
 
@@ -120,15 +123,16 @@ def test_answer_examples_can_be_overridden(tmp_path: Path) -> None:
     prompts = tmp_path / "prompts"
     prompts.mkdir()
     (prompts / "answer_examples.yaml").write_text(
-        "- goal: Name a colour.\n  results: []\n  answer: Blue.\n  citations: []\n",
+        "- goal: Name a colour.\n  results: [{tool: look, text: blue}]\n"
+        "  answer: '[obs-1]'\n  citations: [obs-1]\n",
         encoding="utf-8",
     )
-    answer = {"answer": "done", "citations": ["obs-1"]}
+    answer = {"answer": "[obs-1]", "citations": ["obs-1"]}
     agent, model = make_agent(tmp_path, [PLAN, CALL, answer], prompts_dir=prompts)
     agent.run("Fetch record k7")
     messages = model.calls[-1][0]
     assert len(messages) == 4 and "Name a colour." in messages[1].content
-    assert messages[2].content == '{"answer": "Blue.", "citations": []}'
+    assert messages[2].content == '{"answer": "[obs-1]", "citations": ["obs-1"]}'
 
 
 @pytest.mark.parametrize(
@@ -197,6 +201,8 @@ def test_toolless_run_starts_from_a_worked_example_and_free_text_keeps_the_penal
     assert plan_schema is not None and plan_schema["properties"]["steps"]["minItems"] == 2
     answer_request = model.calls[-1][0][-1].content
     assert "Pick a place: Lisbon." in answer_request and "Pick a date: In May." in answer_request
+    # a free answer is shown free answers only: quotes taught it to write "[destination]"
+    assert not any("[obs-" in m.content for m in model.calls[-1][0][1:])
     assert model.penalties == [None, None, None, None]  # the configured penalty, not 1.0
 
 
