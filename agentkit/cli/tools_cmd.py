@@ -96,7 +96,8 @@ def show(
     """Show one tool's full schema and an example call."""
     _, toolset = _load(tools)
     item = toolset.get(name)
-    example = example_arguments(item.definition.parameters)
+    worked = item.definition.examples
+    example = worked[0].arguments if worked else example_arguments(item.definition.parameters)
     if as_json:
         typer.echo(json.dumps({**_describe(item), "example": example}, indent=2))
         return
@@ -105,6 +106,10 @@ def show(
     typer.echo(item.definition.description)
     typer.echo(json.dumps(item.definition.parameters, indent=2))
     typer.echo(f"\nexample:\n  agentkit tools call {item.name} '{json.dumps(example)}'")
+    if worked:
+        typer.echo("\nworked examples shown to the model before its first call:")
+        for case in worked:
+            typer.echo(f"  {case.goal} -> {json.dumps(case.arguments)}")
 
 
 class _LazyMemory:

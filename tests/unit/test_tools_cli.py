@@ -53,7 +53,9 @@ def test_show_prints_schema_and_example() -> None:
     result = run("show", "calculator")
     assert result.exit_code == 0
     assert '"maxLength": 200' in result.stdout
-    assert 'agentkit tools call calculator \'{"expression": "1234 * 5678"}\'' in result.stdout
+    # the calculator's first worked example is its example call; all of them are listed
+    assert 'agentkit tools call calculator \'{"expression": "12% of 80"}\'' in result.stdout
+    assert 'What is the cube root of 27? -> {"expression": "cbrt(27)"}' in result.stdout
     data = json.loads(run("show", "add_days", "--json").stdout)
     assert data["example"] == {"date": "2024-03-05", "days": 30}
     assert data["parameters"]["required"] == ["date", "days"]
