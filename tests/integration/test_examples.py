@@ -6,7 +6,6 @@ Assertions are about exit codes and the files produced, never the model's exact 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,16 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 AGENTKIT = str(Path(sys.executable).with_name("agentkit"))
 TIMEOUT = 900  # a 2-core CI box shared with other jobs is slow; a hang still ends
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("AGENTKIT_")}
-    return {
-        **clean,
-        "AGENTKIT_HOME": str(tmp_path / "home"),
-        "AGENTKIT_CONFIG": str(tmp_path / "c.toml"),
-    }
 
 
 def agentkit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -85,9 +74,10 @@ def test_daily_report_summarises_each_file(env: dict[str, str], tmp_path: Path) 
 
 def test_code_task_writes_and_tests_a_function(env: dict[str, str], tmp_path: Path) -> None:
     out = workflow(env, tmp_path, EXAMPLES / "code_task" / "task.yaml", "--yes", "--no-memory")
-    assert (tmp_path / "solution.py").read_text().startswith("def is_even(n):")
-    assert (tmp_path / "test_solution.py").is_file()
+    assert (tmp_path / "test_solution.py").is_file() and (tmp_path / "solution.py").is_file()
     assert isinstance(out["passed"], bool)
+    if out["passed"]:  # no fix step ran, so the workflow's own solution.py stands
+        assert (tmp_path / "solution.py").read_text().startswith("def is_even(n):")
 
 
 def test_docs_qa_answers_with_sources(env: dict[str, str], tmp_path: Path) -> None:

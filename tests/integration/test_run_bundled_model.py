@@ -4,7 +4,6 @@ every exit code, and the quality bar of the planner (issue 4) on its two named g
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -19,16 +18,6 @@ pytestmark = pytest.mark.integration
 
 AGENTKIT = str(Path(sys.executable).with_name("agentkit"))
 TIMEOUT = 600
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("AGENTKIT_")}
-    return {
-        **clean,
-        "AGENTKIT_HOME": str(tmp_path / "home"),
-        "AGENTKIT_CONFIG": str(tmp_path / "none.toml"),
-    }
 
 
 def run(env: dict[str, str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
