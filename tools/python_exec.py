@@ -21,6 +21,31 @@ from agentkit.tool import ToolContext, tool
 MEMORY_BYTES = 1024 * 1024 * 1024
 FILE_BYTES = 64 * 1024 * 1024
 
+# Runs the snippet from stdin like a REPL cell: a final expression's value is printed, so
+# `12 * 12` answers 144 instead of nothing. Tracebacks start at the snippet, not here.
+_DRIVER = """
+import ast, linecache, sys, traceback
+source = sys.stdin.read()
+linecache.cache["<snippet>"] = (len(source), None, source.splitlines(True), "<snippet>")
+try:
+    tree = ast.parse(source, "<snippet>")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    scope = {"__name__": "__main__"}
+    exec(compile(tree, "<snippet>", "exec"), scope)
+    if last is not None:
+        value = eval(compile(ast.Expression(last.value), "<snippet>", "eval"), scope)
+        if value is not None:
+            print(repr(value))
+except SystemExit:
+    raise
+except BaseException as exc:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != "<snippet>":
+        tb = tb.tb_next
+    traceback.print_exception(type(exc), exc, tb)
+    sys.exit(1)
+"""
+
 
 def limits_for(timeout: float) -> Limits:
     return Limits(
@@ -35,11 +60,11 @@ def python_exec(
     """Run Python code in a separate process and return what it prints.
 
     Args:
-        code: Python source code; use print() to show results.
+        code: Python source code; print() or a last expression shows the result.
     """
     timeout = ctx.timeout or ctx.settings.tool_timeout
     result = run_process(
-        [sys.executable, "-I", "-"],
+        [sys.executable, "-I", "-c", _DRIVER],
         cwd=ctx.workspace,
         timeout=timeout,
         limits=limits_for(timeout),
@@ -50,4 +75,4 @@ def python_exec(
         raise TimeoutError(f"python timed out after {timeout:g}s and was killed")
     if result.returncode != 0:
         raise ToolError(f"{result.describe_exit()}\n{output}".rstrip())
-    return output or "(no output; use print() to show results)"
+    return output or "(no output; print() the result or end with an expression)"

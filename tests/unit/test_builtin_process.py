@@ -95,6 +95,30 @@ def test_python_runs_snippet_in_workspace(tmp_path: Path) -> None:
     assert obs.ok and obs.text == f"1024 {tmp_path.resolve()}"
 
 
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("12 * 12", "144"),  # a last expression is shown, like a REPL cell
+        ("x = 3\nx + 1", "4"),
+        ("print('a')\n'b'", "a\n'b'"),
+        ("import math", "(no output; print() the result or end with an expression)"),
+        ("None", "(no output; print() the result or end with an expression)"),
+    ],
+)
+def test_python_shows_a_last_expression(tmp_path: Path, code: str, text: str) -> None:
+    obs = call(tmp_path, "python", code=code)
+    assert obs.ok and obs.text == text
+
+
+def test_python_errors_point_at_the_snippet(tmp_path: Path) -> None:
+    obs = call(tmp_path, "python", code="def f():\n    return 1/0\nf()")
+    assert 'File "<snippet>", line 2, in f' in obs.text and "return 1/0" in obs.text
+    assert "ast.py" not in obs.text and "<string>" not in obs.text
+    syntax = call(tmp_path, "python", code="1 +")
+    assert "SyntaxError" in syntax.text and "Traceback" not in syntax.text
+    assert "exit code 3" in call(tmp_path, "python", code="import sys; sys.exit(3)").text
+
+
 def test_python_exception_shows_traceback(tmp_path: Path) -> None:
     obs = call(tmp_path, "python", code="raise ValueError('nope')")
     assert obs.error == "exception" and "ValueError: nope" in obs.text and "exit code 1" in obs.text
