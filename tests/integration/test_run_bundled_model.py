@@ -85,7 +85,14 @@ def test_bad_usage_exits_2_and_a_missing_model_exits_1(env: dict[str, str], tmp_
 def test_ctrl_c_exits_130_with_status_interrupted(env: dict[str, str], tmp_path: Path) -> None:
     argv = [AGENTKIT, "run", "plan a trip", "--workspace", str(tmp_path), "--json"]
     with subprocess.Popen(
-        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        argv,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A shell runs background jobs with SIGINT ignored, and Python then keeps it
+        # ignored: restore the default so that the child turns it into KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as proc:
         assert proc.stderr is not None
         deadline = time.monotonic() + TIMEOUT
