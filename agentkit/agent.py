@@ -432,7 +432,7 @@ class Agent:
         schema = plan_schema(
             state.tool_names,
             MAX_PLAN_STEPS,
-            lead=state.plan_lead if initial else (),
+            lead=state.plan_lead if initial else state.replan_lead(),
             min_steps=MIN_TOOLLESS_STEPS if initial and not state.tool_names else 1,
         )
         raw = yield from self._model_call(state, run_id, "plan", state.plan_request(), schema, 400)

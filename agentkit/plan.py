@@ -34,7 +34,7 @@ def plan_schema(
     tool_names: Sequence[str],
     max_steps: int,
     *,
-    lead: Sequence[Sequence[str] | None] = (),
+    lead: Sequence[Sequence[str | None] | None] = (),
     min_steps: int = 1,
 ) -> JsonSchema:
     """Tool names are an enum of the registered tools; ids are small bounded integers.

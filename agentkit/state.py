@@ -119,6 +119,7 @@ class RunState:
         self.pending_call: ToolCalled | None = None
         self.awaiting_plan = False
         self.plan_lead = list(plan_lead)  # tools of the first plan's first steps (routing)
+        self.failed_tool: str | None = None  # its repeated failure forced the pending re-plan
         self.status: str = "running"
         self.answer: Answered | None = None
         system = renderer.render(
@@ -211,6 +212,13 @@ class RunState:
         the short results so far."""
         results = [o.text for o in self.observations if o.ok and len(o.text) <= QUOTE_CHARS]
         return [self.goal, step.title, *results]
+
+    def replan_lead(self) -> list[list[str | None]]:
+        """The first step of a re-plan forced by a tool's repeated failure uses another
+        tool, or none: a small model otherwise plans the same call again."""
+        if self.failed_tool is None:
+            return []
+        return [[*(name for name in self.tool_names if name != self.failed_tool), None]]
 
     def definition(self, name: str | None) -> ToolSpec | None:
         return next((t for t in self.definitions if t.name == name), None)
@@ -363,6 +371,7 @@ class RunState:
                 done = [s for s in self.plan if s.id in self.finished]
                 self.plan = done + list(steps)
                 self.awaiting_plan = False
+                self.failed_tool = None
                 self.current = None
             case StepStarted(step_id=step_id):
                 self.current = next(s for s in self.plan if s.id == step_id)
@@ -415,6 +424,8 @@ class RunState:
                     self._say("assistant", _compact({"action": "done", "result": result}))
             case Replanned(reason=reason, cause=cause):
                 self.replans += 1
+                if cause in ("failures", "loop") and self.observations:
+                    self.failed_tool = self.observations[-1].tool
                 self.last_call = None
                 self.repeats = 0
                 if cause == "model":

@@ -157,7 +157,7 @@ def test_tool_error_is_retried_with_the_error_shown(
 
 
 def test_repeated_failure_forces_a_replan(tmp_path: Path) -> None:
-    agent, _ = make_agent(
+    agent, model = make_agent(
         tmp_path,
         [
             plan(("Look up", "lookup")),
@@ -165,7 +165,7 @@ def test_repeated_failure_forces_a_replan(tmp_path: Path) -> None:
             call("lookup", key="bad-2"),
             plan(("Multiply instead", "multiply")),
             call("multiply", a=3, b=3),
-            answer("9", "obs-3"),
+            answer("[obs-3]", "obs-3"),
         ],
     )
     events = list(agent.iter("goal"))
@@ -173,7 +173,12 @@ def test_repeated_failure_forces_a_replan(tmp_path: Path) -> None:
     assert len(replans) == 1 and replans[0].cause == "failures"
     plans = of_type(events, PlanMade)
     assert [s.id for s in plans[1].steps] == [2]  # new ids continue after the old plan
-    assert of_type(events, RunFinished)[-1].status == "succeeded"
+    final = of_type(events, RunFinished)[-1]
+    assert final.status == "succeeded" and final.answer == "9"
+    # the re-plan cannot start with the tool that just failed twice
+    steps = model.calls[3][1]["properties"]["steps"]  # type: ignore[index]
+    firsts = {tuple(alt["prefixItems"][0]["properties"]["tool"]["enum"]) for alt in steps["anyOf"]}
+    assert firsts == {("multiply", None)}
 
 
 def test_model_can_ask_for_a_replan(tmp_path: Path) -> None:
@@ -213,6 +218,7 @@ def test_identical_call_is_detected_then_forces_replan(tmp_path: Path) -> None:
     assert observations[1].error == "repeated"
     assert "already made this exact call" in model.calls[3][0][-1].content
     assert of_type(events, Replanned)[0].cause == "loop"
+    assert of_type(events, RunFinished)[-1].status == "succeeded"  # re-planned without it
 
 
 @pytest.mark.parametrize(
