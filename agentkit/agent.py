@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
@@ -59,7 +58,7 @@ from agentkit.plan import ModelPlan, next_ready, normalize_plan, plan_schema
 from agentkit.prompts import PromptRenderer
 from agentkit.result import RunResult
 from agentkit.routing import goal_parts, goal_queries, rank_tools, select_tools
-from agentkit.state import QUOTE_PATTERN, RunState, call_key
+from agentkit.state import RunState, call_key
 
 if TYPE_CHECKING:
     from agentkit.journal import Journal
@@ -82,9 +81,6 @@ MEMORY_TOOLS = frozenset({"memory_search", "remember"})
 INTERACTIVE_TOOLS = frozenset({"ask_user"})
 ANSWER_LIMIT = 300  # characters; the answer call's 400 tokens always fit it
 MAX_QUOTES = 3  # results one quoting answer may join
-
-
-_QUOTED = re.compile(QUOTE_PATTERN)
 
 
 class _GiveUp(Exception):
@@ -542,7 +538,7 @@ class Agent:
             )
             draft = str(raw["answer"]).strip()
             if quotes:
-                text, quoted = state.quoted_answer(_QUOTED.findall(draft))
+                text, quoted = state.quoted_answer(draft)
             else:
                 text, quoted = state.expand_quotes(draft)
             citations = list(dict.fromkeys([*raw.get("citations", []), *quoted]))

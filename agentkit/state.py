@@ -36,12 +36,11 @@ from agentkit.prompts import AnswerExample, PlanExample, PromptRenderer
 if TYPE_CHECKING:
     from agentkit.tool import ToolDefinition
 
-__all__ = ["QUOTE_PATTERN", "RunState", "call_key", "memory_ref", "observation_ref"]
+__all__ = ["RunState", "call_key", "memory_ref", "observation_ref"]
 
 PROMPT_OBSERVATION_CHARS = 700
 QUOTE_CHARS = 300  # longer results stay as their [obs-N] reference in an answer
-QUOTE_PATTERN = r"\[(obs-\d+)\]"  # how an answer quotes a result by its ref
-_QUOTE = re.compile(QUOTE_PATTERN)
+_QUOTE = re.compile(r"\[(obs-\d+)\]")  # how an answer quotes a result by its ref
 
 
 def observation_ref(index: int) -> str:
@@ -210,8 +209,7 @@ class RunState:
     def request_texts(self, step: PlanStep) -> list[str]:
         """What a step's verbatim arguments are copied from: the goal, the step's title and
         the short results so far."""
-        results = [o.text for o in self.observations if o.ok and len(o.text) <= QUOTE_CHARS]
-        return [self.goal, step.title, *results]
+        return [self.goal, step.title, *self._short_results().values()]
 
     def replan_lead(self) -> list[list[str | None]]:
         """The first step of a re-plan forced by a tool's repeated failure uses another
@@ -308,12 +306,17 @@ class RunState:
             ]
         return [*messages, Message(role="user", content=prompt)]
 
-    def quoted_answer(self, refs: Sequence[str]) -> tuple[str, list[str]]:
-        """An answer made of the texts of `refs` (see `quotable`) joined by " and ", each
-        text once; returns it and the refs used."""
+    def _short_results(self) -> dict[str, str]:
+        """Successful results short enough to quote, by ref."""
         texts = {observation_ref(o.index): o.text.strip() for o in self.observations if o.ok}
+        return {ref: text for ref, text in texts.items() if len(text) <= QUOTE_CHARS}
+
+    def quoted_answer(self, draft: str) -> tuple[str, list[str]]:
+        """The answer a quoting draft (see `quotable`) stands for: the texts of its `[obs-N]`
+        joined by " and ", each text once; returns it and the refs used."""
+        texts = self._short_results()
         used: dict[str, str] = {}
-        for ref in refs:
+        for ref in _QUOTE.findall(draft):
             if ref in texts and texts[ref] not in used.values():
                 used[ref] = texts[ref]
         return " and ".join(used.values()), list(used)
@@ -322,13 +325,13 @@ class RunState:
         """Replace each `[obs-N]` in `answer` with that observation's exact text (when short
         enough to quote); returns the new text and the refs quoted. A small model copies an
         id far more reliably than a long number."""
-        texts = {observation_ref(o.index): o.text.strip() for o in self.observations if o.ok}
+        texts = self._short_results()
         quoted: list[str] = []
 
         def quote(match: re.Match[str]) -> str:
             ref = match.group(1)
             text = texts.get(ref)
-            if text is None or len(text) > QUOTE_CHARS:
+            if text is None:
                 return match.group(0)
             quoted.append(ref)
             return text
@@ -341,11 +344,7 @@ class RunState:
         memory was retrieved): the answer must then put it in words."""
         if not self.focused or self.written or self.memory:
             return []
-        return [
-            observation_ref(o.index)
-            for o in self.observations
-            if o.ok and len(o.text.strip()) <= QUOTE_CHARS
-        ]
+        return list(self._short_results())
 
     def citable(self) -> list[str]:
         refs = [observation_ref(o.index) for o in self.observations if o.ok]
