@@ -147,8 +147,8 @@ def copied_from(parameters: dict[str, Any], texts: Iterable[str]) -> dict[str, A
     fixed = {}
     for name, sub in props.items():
         if isinstance(sub, dict) and sub.get(VERBATIM) and sub.get("type") == "string":
-            low, high = sub.get("minLength", 1), sub.get("maxLength", len(max(spans, default="")))
-            allowed = [span for span in spans if low <= len(span) <= high]
+            low, high = sub.get("minLength", 1), sub.get("maxLength")
+            allowed = [s for s in spans if low <= len(s) and (high is None or len(s) <= high)]
             like = sub[VERBATIM]
             if isinstance(like, str):  # e.g. file-like words, when the request has any
                 allowed = [span for span in allowed if re.search(like, span)] or allowed

@@ -98,3 +98,9 @@ def test_like_prefers_matching_words_and_falls_back_to_all() -> None:
 def test_a_bad_like_pattern_is_a_plugin_error() -> None:
     with pytest.raises(PluginError, match="not a valid regex"):
         verbatim(like="(")
+
+
+def test_an_unbounded_verbatim_string_allows_every_run() -> None:
+    schema = {"type": "object", "properties": {"text": {"type": "string", VERBATIM: True}}}
+    allowed = copied_from(schema, ["a much longer run zz"])["properties"]["text"]["enum"]
+    assert "a much longer run zz" in allowed and "zz" in allowed
