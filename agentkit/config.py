@@ -45,6 +45,12 @@ class Settings(BaseModel):
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     repeat_penalty: float = Field(1.1, ge=1.0, le=2.0)
     seed: int = 0
+    # a model served over the OpenAI HTTP API: model = "openai:http://HOST:PORT/v1"
+    remote_model: str | None = Field(None, description="model name sent to an openai: server")
+    api_key_env: str | None = Field(
+        None, description="environment variable holding the server's API key (never the key)"
+    )
+    request_timeout: float = Field(120.0, gt=0, description="seconds per model server request")
 
     # planner budgets
     max_steps: int = Field(12, ge=1, le=500, description="tool calls + decisions per run")
@@ -169,6 +175,7 @@ def _from_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}; fix or remove it") from exc
+    data = _flatten_tables(data)
     unknown = sorted(set(data) - set(Settings.model_fields))
     if unknown:
         close = difflib.get_close_matches(unknown[0], Settings.model_fields, n=1)
@@ -178,6 +185,41 @@ def _from_file(path: Path) -> dict[str, Any]:
             f"{hint}see `agentkit config show` for valid keys"
         )
     return data
+
+
+# [model] and [memory] tables in the TOML file, spelled as the flat keys they stand for.
+_TABLE_KEYS = {
+    "model": {"name": "remote_model", "api_key_env": "api_key_env", "timeout": "request_timeout"},
+    "memory": {"chroma_url": "chroma_url", "url": "chroma_url", "dir": "memory_dir"},
+}
+
+
+def _flatten_tables(data: dict[str, Any]) -> dict[str, Any]:
+    """`[model] backend="openai", base_url=..., name=...` -> model="openai:URL",
+    remote_model=...; `[memory] chroma_url=...` -> chroma_url; `path` also -> model."""
+    flat = dict(data)
+    for table, keys in _TABLE_KEYS.items():
+        section = flat.get(table)
+        if not isinstance(section, dict):
+            continue
+        del flat[table]
+        section = dict(section)
+        if table == "model":
+            backend = section.pop("backend", "llama")
+            url = section.pop("base_url", None)
+            if backend == "openai":
+                if not url:
+                    raise ConfigError(
+                        "[model] backend = 'openai' needs base_url = 'http://HOST/v1'"
+                    )
+                flat["model"] = f"openai:{url}"
+            elif backend != "llama":
+                raise ConfigError(f"unknown [model] backend {backend!r}; use 'llama' or 'openai'")
+            if "path" in section:
+                flat["model"] = section.pop("path")
+        for key, value in section.items():
+            flat[keys.get(key, key)] = value
+    return flat
 
 
 def load_settings(cli: Mapping[str, Any] | None = None) -> ResolvedSettings:

@@ -12,8 +12,10 @@ from agentkit.config import ResolvedSettings, load_settings
 __all__ = [
     "GpuLayersOpt",
     "JsonOpt",
+    "MemoryUrlOpt",
     "ModelOpt",
     "NCtxOpt",
+    "RemoteModelOpt",
     "WorkspaceOpt",
     "YesOpt",
     "resolve",
@@ -21,7 +23,19 @@ __all__ = [
 
 ModelOpt = Annotated[
     str | None,
-    typer.Option("--model", "-m", help="GGUF path or alias (default: bundled SmolLM2-135M)."),
+    typer.Option(
+        "--model",
+        "-m",
+        help="GGUF path or alias (default: bundled SmolLM2-135M), or openai:URL for a server.",
+    ),
+]
+RemoteModelOpt = Annotated[
+    str | None,
+    typer.Option("--remote-model", help="Model name to ask an openai:URL server for."),
+]
+MemoryUrlOpt = Annotated[
+    str | None,
+    typer.Option("--memory-url", help="Chroma server (http://HOST:PORT) instead of a directory."),
 ]
 NCtxOpt = Annotated[int | None, typer.Option("--n-ctx", help="Context window in tokens.")]
 GpuLayersOpt = Annotated[

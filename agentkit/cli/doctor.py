@@ -51,12 +51,24 @@ class _Checks:
         return "OK", f"{path} {'loaded' if path.is_file() else 'not found (defaults apply)'}"
 
     def model_loads(self) -> Outcome:
+        from agentkit.llm.factory import is_remote
+
+        if is_remote(self.settings.model):
+            return self._remote_model()
         from agentkit.llm.llama import LlamaModel
 
         started = time.perf_counter()
         self.model = LlamaModel.from_settings(self.settings)
         took = time.perf_counter() - started
         return "OK", f"{self.model.name} loaded in {took:.2f} s ({self.model.path})"
+
+    def _remote_model(self) -> Outcome:
+        from agentkit.llm.openai_compat import OpenAICompatModel
+
+        remote = OpenAICompatModel.from_settings(self.settings)
+        self.model = remote  # type: ignore[assignment]  # only the Model protocol is used below
+        mode = remote.probe()
+        return "OK", f"{remote.name} at {remote.url} constrains output via {mode!r}"
 
     def grammar(self) -> Outcome:
         if self.model is None:
@@ -76,7 +88,11 @@ class _Checks:
         return "OK", f"schema-constrained completion returned {json.dumps(value)} ({tokens} tok)"
 
     def gpu(self) -> Outcome:
+        from agentkit.llm.factory import is_remote
         from agentkit.llm.llama import gpu_offload_supported
+
+        if is_remote(self.settings.model):
+            return "OK", "the model runs on its server; its GPU is the server's business"
 
         if gpu_offload_supported():
             layers = self.model.gpu_layers if self.model is not None else self.settings.gpu_layers
@@ -88,13 +104,16 @@ class _Checks:
 
     def memory_dir(self) -> Outcome:
         if self.settings.chroma_url:
-            return "OK", f"Chroma server {self.settings.chroma_url} configured (not probed)"
+            from agentkit.memory.backend import server_version
+
+            url = self.settings.chroma_url
+            return "OK", f"backend: Chroma server {url} (version {server_version(url)})"
         path = self.settings.memory_path
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".doctor-") as handle:
             handle.write(b"ok")
             handle.flush()
-        return "OK", f"{path} is writable"
+        return "OK", f"backend: local directory {path} (writable)"
 
     def embedder(self) -> Outcome:
         try:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from agentkit.cli.common import JsonOpt, ModelOpt, NCtxOpt, resolve
+from agentkit.cli.common import JsonOpt, ModelOpt, NCtxOpt, RemoteModelOpt, resolve
 
 if TYPE_CHECKING:
     from agentkit.eval.runner import EvalReport, ItemResult
@@ -60,6 +60,7 @@ def bfcl(
         int | None, typer.Option("--limit", "-n", min=1, help="First N items per category.")
     ] = None,
     model: ModelOpt = None,
+    remote_model: RemoteModelOpt = None,
     n_ctx: NCtxOpt = None,
     json_out: JsonOpt = False,
     baseline_prompt: Annotated[
@@ -73,11 +74,11 @@ def bfcl(
     """Score tool calls on Berkeley Function Calling Leaderboard data (AST checker rules)."""
     from agentkit.eval.bfcl import CATEGORIES, load_items
     from agentkit.eval.runner import run_eval
-    from agentkit.llm.llama import LlamaModel
+    from agentkit.llm.factory import load_model
 
     items = load_items(data, category or CATEGORIES, limit=limit)
-    settings = resolve(model=model, n_ctx=n_ctx).settings
-    llm = LlamaModel.from_settings(settings)
+    settings = resolve(model=model, remote_model=remote_model, n_ctx=n_ctx).settings
+    llm = load_model(settings)  # a GGUF, or an openai:URL server
 
     def progress(index: int, result: ItemResult) -> None:
         mark = "ok" if result.correct else "invalid" if result.invalid else "wrong"

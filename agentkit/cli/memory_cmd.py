@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from agentkit.cli.common import JsonOpt, resolve
+from agentkit.cli.common import JsonOpt, MemoryUrlOpt, resolve
 from agentkit.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -28,10 +28,10 @@ MemoryDirOpt = Annotated[
 ]
 
 
-def _open(memory_dir: Path | None) -> Memory:
+def _open(memory_dir: Path | None, memory_url: str | None = None) -> Memory:
     from agentkit.memory import Memory
 
-    return Memory.open(resolve(memory_dir=memory_dir).settings)
+    return Memory.open(resolve(memory_dir=memory_dir, chroma_url=memory_url).settings)
 
 
 @app.command()
@@ -39,9 +39,10 @@ def add(
     text: Annotated[str, typer.Argument(help="The text to remember.")],
     source: Annotated[str, typer.Option("--source", "-s", help="Where it came from.")] = "user",
     memory_dir: MemoryDirOpt = None,
+    memory_url: MemoryUrlOpt = None,
 ) -> None:
     """Remember TEXT as a note; prints its id."""
-    with _open(memory_dir) as memory:
+    with _open(memory_dir, memory_url) as memory:
         typer.echo(memory.add(text, source=source))
 
 
@@ -49,6 +50,7 @@ def add(
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files and directories to ingest.")],
     memory_dir: MemoryDirOpt = None,
+    memory_url: MemoryUrlOpt = None,
 ) -> None:
     """Add .md .txt .rst .py .json .csv .html files (recursing into directories) as documents."""
     from rich.console import Console
@@ -56,7 +58,7 @@ def ingest(
 
     console = Console(stderr=True)
     with (
-        _open(memory_dir) as memory,
+        _open(memory_dir, memory_url) as memory,
         Progress(
             TextColumn("ingesting"),
             BarColumn(),
@@ -98,13 +100,14 @@ def search(
     ] = None,
     as_json: JsonOpt = False,
     memory_dir: MemoryDirOpt = None,
+    memory_url: MemoryUrlOpt = None,
 ) -> None:
     """Show the stored items closest in meaning to QUERY, best first."""
     from agentkit.memory.models import KINDS
 
     if kind is not None and kind not in KINDS:
         raise ConfigError(f"unknown --kind {kind!r}; use one of {', '.join(KINDS)}")
-    with _open(memory_dir) as memory:
+    with _open(memory_dir, memory_url) as memory:
         items = memory.search(query, k=k, kind=kind, source=source, min_score=min_score)
     if as_json:
         fields = {"id", "text", "score", "kind", "source"}
@@ -119,9 +122,11 @@ def search(
 
 
 @app.command()
-def stats(as_json: JsonOpt = False, memory_dir: MemoryDirOpt = None) -> None:
+def stats(
+    as_json: JsonOpt = False, memory_dir: MemoryDirOpt = None, memory_url: MemoryUrlOpt = None
+) -> None:
     """Counts by kind, number of sources, location and embedder."""
-    with _open(memory_dir) as memory:
+    with _open(memory_dir, memory_url) as memory:
         info = memory.stats()
     if as_json:
         typer.echo(json.dumps(info, indent=2))
@@ -139,6 +144,7 @@ def forget(
     everything: Annotated[bool, typer.Option("--all", help="Forget everything.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     memory_dir: MemoryDirOpt = None,
+    memory_url: MemoryUrlOpt = None,
 ) -> None:
     """Delete items by --source, by --run, or --all."""
     if sum((source is not None, run is not None, everything)) != 1:
@@ -146,7 +152,7 @@ def forget(
     what = "ALL memory" if everything else f"source {source}" if source else f"run {run}"
     if not yes:
         typer.confirm(f"Forget {what}?", abort=True)
-    with _open(memory_dir) as memory:
+    with _open(memory_dir, memory_url) as memory:
         count = memory.forget(source=source, run_id=run, everything=everything)
         if not count and source is not None and Path(source).exists():
             # Ingested files are stored under their absolute path.

@@ -14,8 +14,10 @@ import typer
 from agentkit.cli.common import (
     GpuLayersOpt,
     JsonOpt,
+    MemoryUrlOpt,
     ModelOpt,
     NCtxOpt,
+    RemoteModelOpt,
     WorkspaceOpt,
     YesOpt,
     resolve,
@@ -52,6 +54,7 @@ def run(
         list[str] | None, typer.Option("--var", help="Workflow input as key=value (repeatable).")
     ] = None,
     model: ModelOpt = None,
+    remote_model: RemoteModelOpt = None,
     max_steps: Annotated[int | None, typer.Option(help="Most model decisions per run.")] = None,
     max_time: Annotated[float | None, typer.Option(help="Most wall-clock seconds.")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Most prompt+completion tokens.")] = None,
@@ -61,6 +64,7 @@ def run(
     prompts: PromptsOpt = None,
     no_memory: NoMemoryOpt = None,
     memory_dir: MemoryDirOpt = None,
+    memory_url: MemoryUrlOpt = None,
     n_ctx: NCtxOpt = None,
     gpu_layers: GpuLayersOpt = None,
     as_json: JsonOpt = False,
@@ -69,6 +73,7 @@ def run(
     """Run the agent on GOAL: plan, call tools, answer with cited sources."""
     settings = resolve(
         model=model,
+        remote_model=remote_model,
         max_steps=max_steps,
         max_time=max_time,
         max_tokens=max_tokens,
@@ -78,6 +83,7 @@ def run(
         prompts_dir=prompts,
         no_memory=no_memory,
         memory_dir=memory_dir,
+        chroma_url=memory_url,
         n_ctx=n_ctx,
         gpu_layers=gpu_layers,
     ).settings

@@ -20,7 +20,7 @@ from agentkit.errors import AgentkitError, MemoryStoreError
 from agentkit.memory.embedders import Embedder
 from agentkit.memory.locking import retry_transient, write_lock
 
-__all__ = ["chroma_errors", "collection_name", "connect", "guard"]
+__all__ = ["chroma_errors", "collection_name", "connect", "guard", "server_version"]
 
 _FIX_DIR = "fix its permissions, pass another --memory-dir, or run with --no-memory"
 _FIX_CORRUPT = "move it aside (it will be recreated empty), or run with --no-memory"
@@ -113,6 +113,15 @@ def _http_client(url: str) -> Any:
             "(chroma run --path DIR), fix chroma_url, or run with --no-memory"
         ) from exc
     return client
+
+
+def server_version(url: str) -> str:
+    """The Chroma server's version, proving it answers; MemoryStoreError if it does not."""
+    client = _http_client(url)
+    try:
+        return str(client.get_version())
+    except _open_errors() as exc:
+        raise MemoryStoreError(f"the Chroma server at {url} failed ({_one_line(exc)})") from exc
 
 
 def connect(path: Path | None, url: str | None, embedder: Embedder) -> tuple[Any, Any]:
