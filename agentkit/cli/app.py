@@ -8,6 +8,7 @@ import typer
 
 from agentkit import __version__
 from agentkit.cli import config_cmd, eval_cmd, memory_cmd, runs_cmd, tools_cmd, workflow_cmd
+from agentkit.cli.batch_cmd import batch
 from agentkit.cli.doctor import doctor
 from agentkit.cli.errors import AgentkitGroup, enable_debug
 from agentkit.cli.models import models
@@ -46,6 +47,7 @@ def _root(
 app.command()(run)
 app.command()(models)
 app.command()(doctor)
+app.command()(batch)
 app.add_typer(tools_cmd.app, name="tools", help="List, inspect and call tools.")
 app.add_typer(memory_cmd.app, name="memory", help="Vector memory: add, ingest, search, forget.")
 app.add_typer(runs_cmd.app, name="runs", help="The run journal: list, show, resume, prune.")
