@@ -1,11 +1,14 @@
 """Benchmark of agentkit's Chroma memory (a benchmark, not a test).
 
-    .venv/bin/python bench/memory.py [--sizes 1000,10000,100000] [--json-out FILE]
+    .venv/bin/python bench/memory.py [--sizes 1000,10000,100000] [--json-out FILE] [--quick]
 
-Prints ingestion throughput, query latency (p50/p95, embedding share shown apart) at
-several collection sizes, and retrieval accuracy (top-1, MRR) on paraphrased queries.
-Collections of 10k and more are filled with synthetic, precomputed random unit vectors
-inserted directly into Chroma, so the run stays within minutes on 2 cores.
+Prints ingest throughput against the embedder's own (chunks/s for the MiniLM embedder
+alone, and for a whole ingest into a local directory and through a Chroma server, each
+on a quiet CPU and beside a CPU-bound competitor), query latency (p50/p95, embedding
+share shown apart) at several collection sizes, and retrieval accuracy (top-1, MRR) on
+paraphrased queries. Collections of 10k and more are filled with synthetic,
+precomputed random unit vectors inserted directly into Chroma, so the run stays within
+minutes on 2 cores. `--quick` uses small sizes and one repeat, for CI.
 """
 
 from __future__ import annotations
@@ -13,12 +16,19 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from agentkit.memory import Memory, MiniLMEmbedder
+from agentkit.memory.chunking import chunk_text
+from agentkit.services import chroma_server
 
 QUERIES = Path(__file__).with_name("memory_queries.json")
 WORDS = [
@@ -33,14 +43,19 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def ingestion(root: Path, embedder: MiniLMEmbedder, chunks: int) -> tuple[Memory, dict[str, Any]]:
-    """Ingest synthetic files adding up to about `chunks` chunks of ~1000 characters."""
-    rng = random.Random(0)
-    docs = root / "docs"
+def make_docs(docs: Path, chunks: int, seed: int = 0) -> None:
+    """Synthetic files adding up to about `chunks` chunks of ~1000 characters."""
+    rng = random.Random(seed)
     docs.mkdir(parents=True)
-    for i in range(chunks // 7):  # five ~900-character paragraphs make about 7 chunks
+    for i in range(max(1, chunks // 7)):  # five ~900-character paragraphs: about 7 chunks
         paragraphs = [" ".join(rng.choices(WORDS, k=150)) + "." for _ in range(5)]
         (docs / f"doc{i}.md").write_text("\n\n".join(paragraphs))
+
+
+def ingestion(root: Path, embedder: MiniLMEmbedder, chunks: int) -> tuple[Memory, dict[str, Any]]:
+    """Ingest synthetic files adding up to about `chunks` chunks of ~1000 characters."""
+    docs = root / "docs"
+    make_docs(docs, chunks)
     memory = Memory(root / "mem", embedder=embedder)
     start = time.perf_counter()
     report = memory.ingest([docs])
@@ -109,16 +124,92 @@ def accuracy(root: Path, embedder: MiniLMEmbedder) -> dict[str, Any]:
     return {"docs": len(ids), "queries": n, "top1": round(top1 / n, 3), "mrr": round(rr / n, 3)}
 
 
+@contextmanager
+def competitor(on: bool) -> Iterator[None]:
+    """A CPU-bound process running beside the measurement (bounded to 10 minutes)."""
+    if not on:
+        yield
+        return
+    spin = "import time\nend = time.time() + 600\nwhile time.time() < end: pass"
+    proc = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        time.sleep(0.2)
+        yield
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def throughput(root: Path, embedder: MiniLMEmbedder, chunks: int, repeats: int) -> dict[str, Any]:
+    """chunks/s of the embedder alone vs whole ingests, local and through a Chroma server,
+    measured in alternation (so load from others affects each alike), quiet and busy."""
+    docs = root / "tp-docs"
+    make_docs(docs, chunks, seed=1)
+    texts = [c for f in sorted(docs.iterdir()) for c in chunk_text(f.read_text())]
+    runs: dict[str, list[float]] = {}
+    counter = iter(range(10**6))
+
+    def embed_alone() -> float:
+        start = time.perf_counter()
+        for s in range(0, len(texts), 256):  # the batch size ingest uses
+            embedder.embed(texts[s : s + 256])
+        return len(texts) / (time.perf_counter() - start)
+
+    def ingest(memory: Memory) -> float:
+        start = time.perf_counter()
+        report = memory.ingest([docs])
+        return report.chunks_added / (time.perf_counter() - start)
+
+    with chroma_server(root / "chroma", log=root / "chroma.log") as server:
+        cases: dict[str, Callable[[], float]] = {
+            "embedder": embed_alone,
+            "local": lambda: ingest(Memory(root / f"tp{next(counter)}", embedder=embedder)),
+            "server": lambda: ingest(_fresh_server_memory(server.url, embedder)),
+        }
+        for busy in (False, True):
+            with competitor(busy):
+                for _ in range(repeats):
+                    for name, case in cases.items():
+                        runs.setdefault(f"{name}{'_busy' if busy else ''}", []).append(case())
+    medians = {name: round(statistics.median(v), 1) for name, v in runs.items()}
+    return {"chunks": len(texts), "repeats": repeats, "chunks_per_s": medians}
+
+
+def _fresh_server_memory(url: str, embedder: MiniLMEmbedder) -> Memory:
+    memory = Memory(url=url, embedder=embedder)
+    memory.forget(everything=True)  # each repeat ingests into an empty collection
+    return memory
+
+
+def print_throughput(tp: dict[str, Any]) -> None:
+    c = tp["chunks_per_s"]
+    print(f"ingest throughput, {tp['chunks']} chunks, median of {tp['repeats']}:")
+    for suffix, label in (("", "quiet CPU"), ("_busy", "CPU-bound competitor")):
+        alone = c[f"embedder{suffix}"]
+        print(
+            f"  {label:<21} embedder alone {alone:6.1f} chunks/s | ingest local "
+            f"{c[f'local{suffix}']:6.1f} ({c[f'local{suffix}'] / alone:.0%}) | through the "
+            f"Chroma server {c[f'server{suffix}']:6.1f} ({c[f'server{suffix}'] / alone:.0%})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--json-out", type=Path)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repeat (CI)")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of each ingest case")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.repeats = "70,2000", 1
     sizes = [int(s) for s in args.sizes.split(",")]
     embedder = MiniLMEmbedder()
     queries = [q for q, _ in json.loads(QUERIES.read_text())["queries"]]
     results: dict[str, Any] = {"embedder": embedder.name, "latency": {}}
     with tempfile.TemporaryDirectory() as tmp:
+        tp_chunks = min(sizes[0], 140) if args.quick else min(sizes[0], 700)
+        results["throughput"] = throughput(Path(tmp), embedder, tp_chunks, args.repeats)
+        print_throughput(results["throughput"])
         root = Path(tmp)
         memory, results["ingestion"] = ingestion(root / "real", embedder, sizes[0])
         ing = results["ingestion"]
