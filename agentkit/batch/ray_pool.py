@@ -9,6 +9,7 @@ only here, and only when a Ray batch starts (the optional extra `agentkit[ray]`)
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,11 +72,6 @@ class RayGoalWorker:
         except AgentkitError as exc:
             return None, one_line(exc), self.runner.name
 
-    def pid(self) -> int:
-        import os
-
-        return os.getpid()
-
 
 class RayPool:
     def __init__(
@@ -111,7 +107,10 @@ class RayPool:
                     "start it with `ray start --head` or fix --ray-address"
                 ) from exc
         else:
-            # A private single-node cluster; the dashboard (an HTTP server) stays off.
+            # A private single-node cluster; the dashboard (an HTTP server) stays off. Ray
+            # runs workers at niceness 15 to keep its own daemons responsive, but here the
+            # workers are the batch: on a busy machine they would starve.
+            os.environ.setdefault("RAY_worker_niceness", "0")
             ray.init(
                 num_cpus=self.workers,
                 num_gpus=None if self.gpus else 0,
