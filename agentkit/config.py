@@ -195,8 +195,12 @@ _TABLE_KEYS = {
 
 
 def _flatten_tables(data: dict[str, Any]) -> dict[str, Any]:
-    """`[model] backend="openai", base_url=..., name=...` -> model="openai:URL",
-    remote_model=...; `[memory] chroma_url=...` -> chroma_url; `path` also -> model."""
+    """The flat keys a `[model]` or `[memory]` table stands for.
+
+    `[model] backend = "openai"` with `base_url` becomes model = "openai:URL"; `path`
+    becomes model; `name`, `api_key_env` and `timeout` become remote_model, api_key_env
+    and request_timeout. `[memory] chroma_url` (or `url`) and `dir` become chroma_url and
+    memory_dir. Other keys pass through, so unknown ones are still reported."""
     flat = dict(data)
     for table, keys in _TABLE_KEYS.items():
         section = flat.get(table)

@@ -3,7 +3,7 @@ on the scripted model and then on the bundled GGUF; workers killed mid-goal.
 
 Ray's own servers listen on every interface whatever address they are given, so the Ray
 tests run the batch inside a fresh network namespace that has only the loopback device
-(`unshare --net`): nothing there can be reached from outside the machine.
+(`unshare --net`, as root): nothing there can be reached from outside the machine.
 """
 
 from __future__ import annotations
@@ -97,13 +97,22 @@ def _runs(env: dict[str, str]) -> list[dict[str, Any]]:
     return runs
 
 
+# Brings the namespace's loopback device up (SIOCSIFFLAGS: IFF_UP | IFF_LOOPBACK |
+# IFF_RUNNING), then becomes the command: no dependency on iproute2's `ip`.
+_LOOPBACK_UP = (
+    "import fcntl, os, socket, struct, sys\n"
+    "fcntl.ioctl(socket.socket(), 0x8914, struct.pack('16sH22x', b'lo', 0x49))\n"
+    "os.execvp(sys.argv[1], sys.argv[1:])\n"
+)
+
+
 def _netns(argv: list[str]) -> list[str]:
     """`argv` inside a new network namespace with only a loopback device, brought up."""
-    return ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *argv]
+    return ["unshare", "--net", sys.executable, "-c", _LOOPBACK_UP, *argv]
 
 
 def _netns_works() -> bool:
-    if shutil.which("unshare") is None or shutil.which("ip") is None:
+    if shutil.which("unshare") is None:
         return False
     probe = subprocess.run(_netns(["true"]), capture_output=True, timeout=30)
     return probe.returncode == 0
