@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 
 from agentkit.cli.common import JsonOpt, ModelOpt, resolve
+
+if TYPE_CHECKING:
+    from agentkit.config import Settings
 
 __all__ = ["models"]
 
 
 def models(model: ModelOpt = None, as_json: JsonOpt = False) -> None:
     """Show the active model: path, size, quantisation, context length, chat template, GPU."""
+    from agentkit.llm.factory import is_remote
     from agentkit.llm.llama import inspect_model
 
     settings = resolve(model=model).settings
+    if is_remote(settings.model):
+        _remote(settings, as_json)
+        return
     info = inspect_model(settings.model)
     if as_json:
         typer.echo(json.dumps(info.model_dump(), indent=2))
@@ -32,3 +40,17 @@ def models(model: ModelOpt = None, as_json: JsonOpt = False) -> None:
     ]
     for key, value in rows:
         typer.echo(f"{key:<15} {value}")
+
+
+def _remote(settings: Settings, as_json: bool) -> None:
+    """A model on a server: where, which, and how the server constrains output."""
+    from agentkit.llm.openai_compat import OpenAICompatModel
+
+    remote = OpenAICompatModel.from_settings(settings)
+    info = {"model": remote.name, "server": remote.url, "remote_model": remote.remote_model,
+            "structured_output": remote.probe()}  # fmt: skip
+    if as_json:
+        typer.echo(json.dumps(info, indent=2))
+        return
+    for key, value in info.items():
+        typer.echo(f"{key.replace('_', ' '):<17} {value}")

@@ -73,6 +73,8 @@ def test_doctor_names_how_the_server_constrains(server: Server, env: dict[str, s
     checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
     assert checks["model"]["status"] == "OK" and "'grammar'" in checks["model"]["detail"]
     assert checks["grammar"]["status"] == "OK"
+    shown = json.loads(agentkit(env, "models", "--model", f"openai:{server.url}", "--json").stdout)
+    assert shown["server"] == server.url and shown["structured_output"] == "grammar"
 
 
 def _model_calls(journal: Path) -> int:
