@@ -31,12 +31,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--goal", default="What weekday was 2024-03-15, and what is 7 * 6?")
     parser.add_argument("--quick", action="store_true", help="a one-tool goal (CI)")
+    parser.add_argument(
+        "--plain-prompts",
+        action="store_true",
+        help="focused_prompts = false: one growing prompt, the prefix-reuse case",
+    )
     args = parser.parse_args()
     goal = "What is 1234 * 5678?" if args.quick else args.goal
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("AGENTKIT_")}
         env |= {"AGENTKIT_HOME": str(Path(tmp) / "home"), "AGENTKIT_CONFIG": str(Path(tmp) / "x")}
+        if args.plain_prompts:
+            env["AGENTKIT_FOCUSED_PROMPTS"] = "false"
         with model_server(log=log, threads=os.cpu_count() or 1) as server:
             skip = len(HIT.findall(log.read_text(errors="replace")))  # requests before the run
             argv = [sys.executable, "-m", "agentkit", "run", goal, "--model",
