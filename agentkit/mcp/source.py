@@ -179,7 +179,9 @@ def mcp_tools(settings: Settings, *, taken: set[str], warn: Warn) -> list[Tool]:
                 continue
             name, why = agentkit_name(item.remote, server, names)
             if why is not None:
-                warn(f"MCP tool {server}/{item.remote} is offered as {name} ({why} by another tool)")
+                warn(
+                    f"MCP tool {server}/{item.remote} is offered as {name} ({why} by another tool)"
+                )
             names.add(name)
             definition = ToolDefinition(
                 name=name,
