@@ -69,6 +69,10 @@ def serve(
     ] = False,
 ) -> None:
     """Serve agentkit's tools (and a run_goal tool that runs the agent) over MCP."""
+    try:
+        import mcp as _sdk  # noqa: F401
+    except ImportError:
+        raise ConfigError("agentkit mcp serve needs the mcp package: pip install 'agentkit[mcp]'")
     from agentkit.mcp.server import serve_http, serve_stdio
 
     settings = resolve(tools_path=tools or None, yes=yes, workspace=workspace).settings

@@ -57,6 +57,7 @@ class McpConnection:
         with self._lock:
             if self._client is not None:
                 return self._client
+            _require_sdk()
             ready: Future[Client] = Future()
             self._finished.clear()
             portal.portal().start_task_soon(self._serve, ready)
@@ -198,6 +199,16 @@ class McpConnection:
         last = _last_line(self.log_path, self._log_start)
         said = f' (it said: "{last}")' if last else ""
         return f"{said}; its log: {self.log_path}"
+
+
+def _require_sdk() -> None:
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        raise McpServerError(
+            "MCP servers are configured but the mcp package is not installed; "
+            "pip install 'agentkit[mcp]'"
+        ) from None
 
 
 async def _cancel(scope: Any) -> None:
