@@ -72,7 +72,9 @@ def serve(
     try:
         import mcp as _sdk  # noqa: F401
     except ImportError:
-        raise ConfigError("agentkit mcp serve needs the mcp package: pip install 'agentkit[mcp]'")
+        raise ConfigError(
+            "agentkit mcp serve needs the mcp package: pip install 'agentkit[mcp]'"
+        ) from None
     from agentkit.mcp.server import serve_http, serve_stdio
 
     settings = resolve(tools_path=tools or None, yes=yes, workspace=workspace).settings

@@ -70,7 +70,7 @@ def test_draft7_definitions_are_inlined() -> None:
     ids=["untyped", "open-mapping", "recursive", "not-an-object"],
 )
 def test_schemas_that_cannot_be_grammar_safe_are_refused(schema: dict[str, Any]) -> None:
-    with pytest.raises(PluginError, match="^t: "):
+    with pytest.raises(PluginError, match=r"^t: "):
         bounded(schema)
 
 

@@ -6,7 +6,6 @@ The npm packages live in tests/mcp/node_modules, installed by `./setup.sh test`
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -52,7 +51,8 @@ def wait_for_port(port: int, proc: subprocess.Popen[str], limit: float = 60) -> 
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"server exited early: {proc.stderr.read() if proc.stderr else ''}")
+            said = proc.stderr.read() if proc.stderr else ""
+            raise AssertionError(f"server exited early: {said}")
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -67,7 +67,7 @@ def processes_in(folder: Path) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            if Path(os.readlink(entry / "cwd")) == folder and _alive(entry):
+            if (entry / "cwd").readlink() == folder and _alive(entry):
                 found.append(int(entry.name))
         except OSError:
             continue
