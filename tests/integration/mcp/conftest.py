@@ -6,6 +6,7 @@ The npm packages live in tests/mcp/node_modules, installed by `./setup.sh test`
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
@@ -99,6 +100,41 @@ def stop(proc: subprocess.Popen[str]) -> None:
             proc.wait(5)
 
 
+@pytest.fixture
+def server_dir(tmp_path: Path) -> Path:
+    """A working directory that only this test's MCP servers use."""
+    folder = tmp_path / "server-cwd"
+    folder.mkdir()
+    return folder
+
+
+@contextlib.contextmanager
+def serving_http(
+    env: dict[str, str], workspace: Path, *args: str, memory: bool = False
+) -> Iterator[str]:
+    """`agentkit mcp serve --http` on a free 127.0.0.1 port; yields its URL."""
+    port = free_port()
+    workspace.mkdir(exist_ok=True)
+    proc = subprocess.Popen(
+        [*AGENTKIT, "mcp", "serve", "--http", f"127.0.0.1:{port}", "-w", str(workspace), *args],
+        env=env if memory else {**env, "AGENTKIT_NO_MEMORY": "true"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        stop(proc)
+
+
+@pytest.fixture
+def agentkit_http(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    with serving_http(env, tmp_path / "served-workspace") as url:
+        yield url
+
+
 class Kit:
     """The helpers above, for test modules (which cannot import this conftest)."""
 
@@ -110,6 +146,7 @@ class Kit:
     processes_in = staticmethod(processes_in)
     wait_gone = staticmethod(wait_gone)
     stop = staticmethod(stop)
+    serving_http = staticmethod(serving_http)
     AGENTKIT = AGENTKIT
     TIME_SERVER = TIME_SERVER
     CONFORMANCE = CONFORMANCE
@@ -119,31 +156,3 @@ class Kit:
 @pytest.fixture
 def kit() -> Kit:
     return Kit()
-
-
-@pytest.fixture
-def server_dir(tmp_path: Path) -> Path:
-    """A working directory that only this test's MCP servers use."""
-    folder = tmp_path / "server-cwd"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def agentkit_http(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    """`agentkit mcp serve --http` on a free 127.0.0.1 port; yields its URL."""
-    port = free_port()
-    workspace = tmp_path / "served-workspace"
-    workspace.mkdir()
-    proc = subprocess.Popen(
-        [*AGENTKIT, "mcp", "serve", "--http", f"127.0.0.1:{port}", "-w", str(workspace)],
-        env={**env, "AGENTKIT_NO_MEMORY": "true"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        stop(proc)
