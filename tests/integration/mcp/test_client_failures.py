@@ -135,3 +135,31 @@ def test_a_server_killed_mid_run_fails_one_step(
     assert outputs["slow_ok"] in (False, "False") and outputs["again"] == "Echo: after the crash"
     assert "closed the connection" in err
     assert kit.wait_gone(server_dir) == []
+
+
+def test_ctrl_c_during_a_call_closes_the_server(
+    kit: Any, env: dict[str, str], tmp_path: Path, server_dir: Path
+) -> None:
+    config = (
+        "[mcp.servers.every]\n"
+        f'command = "node"\nargs = {json.dumps([str(kit.node_path(kit.EVERYTHING)), "stdio"])}\n'
+        f"cwd = {json.dumps(str(server_dir))}\n"
+    )
+    Path(env["AGENTKIT_CONFIG"]).write_text(config, encoding="utf-8")
+    arguments = json.dumps({"duration": 30, "steps": 30})
+    proc = subprocess.Popen(
+        [*kit.AGENTKIT, "tools", "call", SLOW, arguments, "-w", str(tmp_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        started(kit, server_dir, limit=60)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        kit.stop(proc)
+    assert proc.returncode != 0 and "Traceback" not in err
+    assert kit.wait_gone(server_dir) == []
