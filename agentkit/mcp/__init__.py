@@ -9,7 +9,8 @@ without configured servers never pay for it.
     convert   MCP tool descriptions and results to agentkit's shapes
     cache     the tool list per server, so listing does not start servers
     source    MCP servers as `Tool`s for `load_toolset` (the one registration path)
-    server    `agentkit mcp serve`: agentkit's tools and agent as an MCP server
+    service   what `agentkit mcp serve` offers: approved tools, journaled calls, run_goal
+    server    `agentkit mcp serve`: the service over MCP (stdio or streamable HTTP)
 """
 
 __all__: list[str] = []
