@@ -19,6 +19,12 @@ export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/
 
 if [ "${1:-}" = "test" ]; then
     shift
+    # The MCP tests run third-party MCP software from npm (server-everything, the
+    # conformance suite, and a Node 22 for it); npm ci again only when the lock changed.
+    if command -v npm >/dev/null 2>&1 && { [ ! -f tests/mcp/node_modules/.package-lock.json ] \
+        || [ tests/mcp/package-lock.json -nt tests/mcp/node_modules/.package-lock.json ]; }; then
+        npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error
+    fi
     export PATH="$PWD/.venv/bin:$PATH"
     ruff check .
     ruff format --check .

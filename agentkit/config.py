@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agentkit.errors import ConfigError
+from agentkit.mcp.config import McpSettings
 
 __all__ = [
     "ENV_PREFIX",
@@ -93,6 +94,9 @@ class Settings(BaseModel):
     chroma_url: str | None = Field(None, description="use a Chroma server instead of a directory")
     no_memory: bool = Field(False, description="run without vector memory")
     embedder: str = Field("minilm", description="'minilm' or a path to a GGUF embedding model")
+
+    # MCP servers as tool sources: [mcp.servers.NAME] tables (see docs/mcp.md)
+    mcp: McpSettings = Field(default_factory=McpSettings, description="MCP servers to use")
 
     debug: bool = False
 

@@ -1,4 +1,4 @@
-"""Finding tools: the bundled `tools/` dir, entry points, `tools_path`, in that order.
+"""Finding tools: the bundled `tools/` dir, entry points, `tools_path`, MCP servers, in order.
 
 Built-ins are loaded exactly like a user's plugin files, by file path, so the one
 code path is exercised by every run. A plugin that fails to load produces one
@@ -102,4 +102,8 @@ def discover(settings: Settings, *, warn: Warn) -> list[Tool]:
             continue
         user_files += _python_files(path)
     tools += _from_files(user_files, lambda p: f"path:{p}", warn)
+    if settings.mcp.servers:  # MCP servers last: their tools are renamed around the others
+        from agentkit.mcp.source import mcp_tools
+
+        tools += mcp_tools(settings, taken={t.name for t in tools}, warn=warn)
     return tools

@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 
 from agentkit import __version__
-from agentkit.cli import config_cmd, eval_cmd, memory_cmd, runs_cmd, tools_cmd, workflow_cmd
+from agentkit.cli import (
+    config_cmd,
+    eval_cmd,
+    mcp_cmd,
+    memory_cmd,
+    runs_cmd,
+    tools_cmd,
+    workflow_cmd,
+)
 from agentkit.cli.batch_cmd import batch
 from agentkit.cli.doctor import doctor
 from agentkit.cli.errors import AgentkitGroup, enable_debug
@@ -54,6 +62,7 @@ app.add_typer(runs_cmd.app, name="runs", help="The run journal: list, show, resu
 app.add_typer(config_cmd.app, name="config", help="Show effective settings and their sources.")
 app.add_typer(workflow_cmd.app, name="workflow", help="Validate and list workflow files.")
 app.add_typer(eval_cmd.app, name="eval", help="Evaluate tool calling on benchmark data.")
+app.add_typer(mcp_cmd.app, name="mcp", help="Serve agentkit's tools and agent over MCP.")
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from agentkit.cli.common import (
     YesOpt,
     resolve,
 )
+from agentkit.cli.mcp_cmd import McpOpt, with_mcp_servers
 from agentkit.errors import ConfigError, MemoryStoreError
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def run(
     max_time: Annotated[float | None, typer.Option(help="Most wall-clock seconds.")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Most prompt+completion tokens.")] = None,
     tools: ToolsOpt = None,
+    mcp: McpOpt = None,
     yes: YesOpt = None,
     workspace: WorkspaceOpt = None,
     prompts: PromptsOpt = None,
@@ -87,6 +89,7 @@ def run(
         n_ctx=n_ctx,
         gpu_layers=gpu_layers,
     ).settings
+    settings = with_mcp_servers(settings, mcp)
     if file is not None:
         from agentkit.workflow.cli import run_workflow_file
 

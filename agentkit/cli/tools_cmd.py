@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from agentkit.cli.common import JsonOpt, WorkspaceOpt, YesOpt, resolve
+from agentkit.cli.mcp_cmd import McpOpt, with_mcp_servers
 from agentkit.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -30,10 +31,16 @@ def _warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 
-def _load(tools: list[Path] | None, **cli: Any) -> tuple[Settings, Toolset]:
+def _load(
+    tools: list[Path] | None, mcp: list[str] | None = None, refresh: bool = False, **cli: Any
+) -> tuple[Settings, Toolset]:
     from agentkit.registry import load_toolset
 
-    settings = resolve(tools_path=tools or None, **cli).settings
+    settings = with_mcp_servers(resolve(tools_path=tools or None, **cli).settings, mcp)
+    if refresh:
+        from agentkit.mcp.cache import clear
+
+        clear(settings.data_home)
     return settings, load_toolset(settings, warn=_warn)
 
 
@@ -74,9 +81,16 @@ def example_arguments(schema: dict[str, Any]) -> Any:
 
 
 @app.command("list")
-def list_tools(tools: ToolsOpt = None, as_json: JsonOpt = False) -> None:
+def list_tools(
+    tools: ToolsOpt = None,
+    mcp: McpOpt = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask MCP servers again instead of the cache.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
     """List every tool: name, permission, source, description and arguments."""
-    _, toolset = _load(tools)
+    _, toolset = _load(tools, mcp, refresh)
     if as_json:
         typer.echo(json.dumps([_describe(t) for t in toolset], indent=2))
         return
@@ -91,10 +105,11 @@ def list_tools(tools: ToolsOpt = None, as_json: JsonOpt = False) -> None:
 def show(
     name: Annotated[str, typer.Argument(help="Tool name.")],
     tools: ToolsOpt = None,
+    mcp: McpOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show one tool's full schema and an example call."""
-    _, toolset = _load(tools)
+    _, toolset = _load(tools, mcp)
     item = toolset.get(name)
     worked = item.definition.examples
     example = worked[0].arguments if worked else example_arguments(item.definition.parameters)
@@ -137,6 +152,7 @@ def call(
         float | None, typer.Option("--timeout", help="Seconds before the call is stopped.")
     ] = None,
     tools: ToolsOpt = None,
+    mcp: McpOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Call one tool with the same validation, permissions and timeout as in a run."""
@@ -148,7 +164,7 @@ def call(
         raise ConfigError(f"ARGS is not valid JSON ({exc.msg}); e.g. '{{\"x\": 1}}'") from None
     if not isinstance(parsed, dict):
         raise ConfigError('ARGS must be a JSON object, e.g. \'{"expression": "2+2"}\'')
-    settings, toolset = _load(tools, workspace=workspace, yes=yes, tool_timeout=timeout)
+    settings, toolset = _load(tools, mcp, workspace=workspace, yes=yes, tool_timeout=timeout)
     memory = None if settings.no_memory else _LazyMemory(settings)
     ctx = ToolContext.create(settings, run_id="adhoc", memory=memory)
     observation = toolset.call(name, parsed, ctx)
