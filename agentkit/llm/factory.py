@@ -18,6 +18,9 @@ def load_model(settings: Settings) -> Model:
         from agentkit.testing import load_script
 
         return load_script(Path(spec.removeprefix(SCRIPTED_PREFIX)))
+    from agentkit.testing import check_model_load
+
+    check_model_load(spec or "bundled")  # tests can forbid real models (ALLOW_MODEL_LOADS)
     from agentkit.llm.llama import LlamaModel
 
     return LlamaModel.from_settings(settings)
