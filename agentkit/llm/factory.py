@@ -20,7 +20,7 @@ def load_model(settings: Settings) -> Model:
         return load_script(Path(spec.removeprefix(SCRIPTED_PREFIX)))
     from agentkit.testing import check_model_load
 
-    check_model_load(spec or "bundled")  # tests can forbid real models (ALLOW_MODEL_LOADS)
+    check_model_load(spec)  # tests can forbid real models (ALLOW_MODEL_LOADS)
     from agentkit.llm.llama import LlamaModel
 
     return LlamaModel.from_settings(settings)

@@ -48,13 +48,19 @@ class ModelLoadBlockedError(AssertionError):
     """Code under test tried to load a real model while model loads were blocked."""
 
 
-def check_model_load(what: str) -> None:
-    """Raise `ModelLoadBlockedError` if real models are blocked; model factories call this."""
+def check_model_load(spec: str | None) -> None:
+    """Raise `ModelLoadBlockedError` if real models are blocked; the model factory calls this.
+
+    A missing or malformed model file still raises its own error first, so tests of those
+    errors need no real model."""
     env = os.environ.get(_ENV, "").strip().lower()
     if ALLOW_MODEL_LOADS and env not in {"0", "false", "no", "off"}:
         return
+    from agentkit.llm.resolve import resolve_model
+
+    path = resolve_model(spec)  # ModelNotFoundError / ModelFormatError come first
     raise ModelLoadBlockedError(
-        f"a test tried to load the real model {what}; pass model=ScriptedModel(...) or "
+        f"a test tried to load the real model {path.name}; pass model=ScriptedModel(...) or "
         "SchemaModel(), or use Agent.override(model=...); model loads are blocked "
         f"(agentkit.testing.ALLOW_MODEL_LOADS / {_ENV})"
     )
