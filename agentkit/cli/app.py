@@ -5,7 +5,7 @@ below, and `agentkit tools list` imports the tools command alone. So neither pay
 pydantic models, chromadb, llama_cpp, onnxruntime or numpy
 (tests/unit/test_cli_startup.py keeps it so; bench/cli_startup.py measures it).
 
-To add a command: one `_COMMANDS` row, "module:attribute" of a `typer.Typer` (a
+To add a command: one `COMMANDS` row, "module:attribute" of a `typer.Typer` (a
 command group) or of a function (a single command), and its one-line help.
 """
 
@@ -22,7 +22,7 @@ from agentkit.cli.errors import AgentkitGroup, enable_debug
 __all__ = ["COMMANDS", "app", "main"]
 
 # name -> (where it is defined, the line `agentkit --help` shows)
-_COMMANDS: dict[str, tuple[str, str]] = {
+COMMANDS: dict[str, tuple[str, str]] = {
     "run": (
         "agentkit.cli.run:run",
         "Run the agent on GOAL: plan, call tools, answer with cited sources.",
@@ -42,7 +42,6 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "workflow": ("agentkit.cli.workflow_cmd:app", "Validate and list workflow files."),
     "eval": ("agentkit.cli.eval_cmd:app", "Evaluate tool calling on benchmark data."),
 }
-COMMANDS = tuple(_COMMANDS)
 
 
 def _plain(sub: typer.Typer) -> typer.Typer:
@@ -56,7 +55,7 @@ def _plain(sub: typer.Typer) -> typer.Typer:
 
 def _load(name: str) -> Any:
     """The click command for `name`, built from its module on first use."""
-    target, short_help = _COMMANDS[name]
+    target, short_help = COMMANDS[name]
     module, attribute = target.split(":")
     obj = getattr(importlib.import_module(module), attribute)
     command: Any
@@ -73,21 +72,21 @@ def _load(name: str) -> Any:
 
 
 class _LazyGroup(AgentkitGroup):
-    """The root group; its commands come from `_COMMANDS`, imported when first needed."""
+    """The root group; its commands come from `COMMANDS`, imported when first needed."""
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return [*_COMMANDS, *(n for n in super().list_commands(ctx) if n not in _COMMANDS)]
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name in _COMMANDS and cmd_name not in self.commands:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
             self.commands[cmd_name] = _load(cmd_name)
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The command list from the table, importing nothing."""
         eager = {n: c.get_short_help_str(limit=80) for n, c in self.commands.items()}
-        rows = [(n, eager.get(n) or _COMMANDS[n][1]) for n in _COMMANDS]
-        rows += [(n, h) for n, h in eager.items() if n not in _COMMANDS]
+        rows = [(n, eager.get(n) or COMMANDS[n][1]) for n in COMMANDS]
+        rows += [(n, h) for n, h in eager.items() if n not in COMMANDS]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

@@ -73,11 +73,11 @@ def bfcl(
     """Score tool calls on Berkeley Function Calling Leaderboard data (AST checker rules)."""
     from agentkit.eval.bfcl import CATEGORIES, load_items
     from agentkit.eval.runner import run_eval
-    from agentkit.llm.llama import LlamaModel
+    from agentkit.llm.factory import load_model
 
     items = load_items(data, category or CATEGORIES, limit=limit)
     settings = resolve(model=model, n_ctx=n_ctx).settings
-    llm = LlamaModel.from_settings(settings)
+    llm = load_model(settings)  # any configured model, or `scripted:FILE` in tests
 
     def progress(index: int, result: ItemResult) -> None:
         mark = "ok" if result.correct else "invalid" if result.invalid else "wrong"

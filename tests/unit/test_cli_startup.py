@@ -51,7 +51,7 @@ def test_tools_list_imports_nothing_heavy() -> None:
 
 
 def test_every_command_loads_and_its_listed_help_is_its_own() -> None:
-    for name, (target, short_help) in root._COMMANDS.items():
+    for name, (target, short_help) in root.COMMANDS.items():
         module, attribute = target.split(":")
         obj = getattr(__import__(module, fromlist=[attribute]), attribute)
         if inspect.isfunction(obj):  # a single command: the table repeats its docstring

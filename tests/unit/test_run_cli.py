@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from agentkit.cli.app import app
@@ -82,14 +81,15 @@ def test_failed_run_exits_1(tmp_path: Path) -> None:
     assert data["status"] == "failed" and "schema" in data["reason"]
 
 
-def test_interrupted_run_exits_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from agentkit import testing
+def test_interrupted_run_exits_130(tmp_path: Path) -> None:
+    from agentkit import Agent
+    from agentkit.testing import ScriptedModel
 
-    def interrupt(self: Any, messages: Any, **kwargs: Any) -> Any:
-        raise KeyboardInterrupt
+    def interrupt(messages: Any, schema: Any) -> Any:
+        raise KeyboardInterrupt  # as Ctrl-C during the first model call
 
-    monkeypatch.setattr(testing.ScriptedModel, "complete", interrupt)
-    result = invoke("What is 6*7?", "--model", script(tmp_path, [PLAN]), "--json")
+    with Agent.override(model=ScriptedModel([interrupt])):
+        result = invoke("What is 6*7?", "--model", script(tmp_path, [PLAN]), "--json")
     assert result.exit_code == 130
     assert json.loads(result.stdout)["status"] == "interrupted"
 
