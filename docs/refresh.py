@@ -112,7 +112,7 @@ def _stable(text: str, project: Path) -> str:
     )
     text = text.replace(str(project.parent / "home"), "~/.local/share/agentkit")
     text = text.replace(str(project), "~/project")
-    return re.sub(r"\S*/site-packages/", "…/site-packages/", text)
+    return re.sub(r"[^\s(]*/site-packages/", "…/site-packages/", text)
 
 
 def run_commands(commands: list[DocCommand]) -> Iterator[Outcome]:

@@ -17,7 +17,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-INCLUDE = re.compile(r'--8<-- "([^"]+)"')
+INCLUDE = re.compile(r'^\s*--8<-- "([^"]+)"', re.M)
 README_BLOCK = re.compile(r"<!-- snippet: (\S+) -->\n```console\n(.*?)```\n<!-- /snippet -->", re.S)
 
 
