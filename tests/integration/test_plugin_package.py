@@ -26,6 +26,11 @@ def agentkit(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Completed
     )
 
 
+def _path(installed: Path, env: dict[str, str]) -> str:
+    """The installed plugin first, then whatever PYTHONPATH already had (this checkout)."""
+    return os.pathsep.join(filter(None, [str(installed), env.get("PYTHONPATH")]))
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("plugin")
@@ -57,7 +62,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_installed_plugin_is_listed_and_callable(
     installed: Path, subprocess_env: dict[str, str], tmp_path: Path
 ) -> None:
-    env = {**subprocess_env, "PYTHONPATH": str(installed)}
+    env = {**subprocess_env, "PYTHONPATH": _path(installed, subprocess_env)}
     listed = agentkit("tools", "list", "--json", env=env, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     rows = {row["name"]: row for row in json.loads(listed.stdout)}
@@ -90,7 +95,11 @@ def test_plugin_that_clashes_with_installed_one_names_both(
         "from agentkit.tool import tool\n\n@tool\ndef word_count(text: str) -> int:\n"
         '    """Count words."""\n    return len(text.split())\n'
     )
-    env = {**subprocess_env, "PYTHONPATH": str(installed), "AGENTKIT_TOOLS_PATH": str(clash)}
+    env = {
+        **subprocess_env,
+        "PYTHONPATH": _path(installed, subprocess_env),
+        "AGENTKIT_TOOLS_PATH": str(clash),
+    }
     result = agentkit("tools", "list", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "entrypoint:agentkit-example-tools" in result.stderr
