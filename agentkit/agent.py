@@ -11,6 +11,8 @@ import hashlib
 import logging
 import time
 from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,6 +85,12 @@ ANSWER_LIMIT = 300  # characters; the answer call's 400 tokens always fit it
 MAX_QUOTES = 3  # results one quoting answer may join
 
 
+# Agent.override's (model, tools), applied to every Agent constructed inside its block.
+_OVERRIDE: ContextVar[tuple[Model | None, Toolset | Iterable[Tool] | None]] = ContextVar(
+    "agentkit_agent_override", default=(None, None)
+)
+
+
 class _GiveUp(Exception):
     """The loop cannot make progress; end as failed with a best-effort answer."""
 
@@ -124,6 +132,9 @@ class Agent:
     ) -> None:
         from agentkit.registry import Toolset, load_toolset
 
+        forced_model, forced_tools = _OVERRIDE.get()  # Agent.override, for tests
+        model = forced_model if forced_model is not None else model
+        tools = forced_tools if forced_tools is not None else tools
         self.settings = settings if settings is not None else load_settings().settings
         self._model = model
         if tools is None:
@@ -217,6 +228,25 @@ class Agent:
         return self._model
 
     # -- public API -------------------------------------------------------------
+
+    @classmethod
+    @contextmanager
+    def override(
+        cls, *, model: Model | None = None, tools: Toolset | Iterable[Tool] | None = None
+    ) -> Iterator[None]:
+        """Inside the block, every Agent constructed uses `model` and/or `tools` instead of
+        what its caller passed: for tests of code that builds its agents internally."""
+        outer_model, outer_tools = _OVERRIDE.get()
+        token = _OVERRIDE.set(
+            (
+                model if model is not None else outer_model,
+                tools if tools is not None else outer_tools,
+            )
+        )
+        try:
+            yield
+        finally:
+            _OVERRIDE.reset(token)
 
     def run(self, goal: str) -> RunResult:
         return RunResult.from_events(list(self.iter(goal)))

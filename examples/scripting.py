@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from agentkit.workflow import Session
+from agentkit import Session
 
 
 def main() -> int:

@@ -1,1 +1,3 @@
 """The `agentkit` command line. Each module is one command or command group."""
+
+__all__: list[str] = []

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agentkit.config import ResolvedSettings, load_settings
+if TYPE_CHECKING:  # agentkit.config builds pydantic models: not for `agentkit --help`
+    from agentkit.config import ResolvedSettings
 
 __all__ = [
     "GpuLayersOpt",
@@ -54,4 +55,6 @@ WorkspaceOpt = Annotated[
 
 def resolve(**cli: Any) -> ResolvedSettings:
     """Effective settings for flags given on the command line (None means not given)."""
+    from agentkit.config import load_settings
+
     return load_settings(cli)

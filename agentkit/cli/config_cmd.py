@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from agentkit.cli.common import JsonOpt, resolve
-from agentkit.config import ENV_PREFIX, ResolvedSettings, config_path
+
+if TYPE_CHECKING:
+    from agentkit.config import ResolvedSettings
 
 __all__ = ["app"]
 
@@ -43,6 +45,8 @@ def show(as_json: JsonOpt = False) -> None:
         return
     exists = "" if resolved.config_file.is_file() else " (not found; defaults apply)"
     typer.echo(f"# config file: {resolved.config_file}{exists}")
+    from agentkit.config import ENV_PREFIX
+
     typer.echo(f"# env vars:    {ENV_PREFIX}<KEY>, e.g. {ENV_PREFIX}N_CTX=8192")
     width = max(len(name) for name in rows)
     for name, row in rows.items():
@@ -53,4 +57,6 @@ def show(as_json: JsonOpt = False) -> None:
 def path() -> None:
     """Print the config file's path (set it with AGENTKIT_CONFIG)."""
     # Not validated: this is what you need when the file itself is broken.
+    from agentkit.config import config_path
+
     typer.echo(str(config_path()))

@@ -78,7 +78,7 @@ def bfcl(
 
     items = load_items(data, category or CATEGORIES, limit=limit)
     settings = resolve(model=model, remote_model=remote_model, n_ctx=n_ctx).settings
-    llm = load_model(settings)  # a GGUF, or an openai:URL server
+    llm = load_model(settings)  # a GGUF, an openai:URL server, or `scripted:FILE` in tests
 
     def progress(index: int, result: ItemResult) -> None:
         mark = "ok" if result.correct else "invalid" if result.invalid else "wrong"

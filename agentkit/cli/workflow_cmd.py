@@ -9,6 +9,8 @@ import typer
 
 from agentkit.cli.common import resolve
 
+__all__ = ["app"]
+
 app = typer.Typer(help="Validate and list workflow files.", no_args_is_help=True)
 
 ToolsOpt = Annotated[

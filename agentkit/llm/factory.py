@@ -29,6 +29,9 @@ def load_model(settings: Settings) -> Model:
         from agentkit.llm.openai_compat import OpenAICompatModel
 
         return OpenAICompatModel.from_settings(settings)
+    from agentkit.testing import check_model_load
+
+    check_model_load(spec)  # tests can forbid real models (ALLOW_MODEL_LOADS)
     from agentkit.llm.llama import LlamaModel
 
     return LlamaModel.from_settings(settings)

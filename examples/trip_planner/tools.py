@@ -13,9 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from agentkit.errors import ToolError
+from agentkit import ToolContext, ToolError, tool
 from agentkit.sandbox import resolve_in_workspace
-from agentkit.tool import ToolContext, tool
 
 DATA = Path(__file__).resolve().parent / "data"
 City = Annotated[str, Field(min_length=2, max_length=40, examples=["Lisbon"])]

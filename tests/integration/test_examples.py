@@ -35,13 +35,13 @@ def workflow(env: dict[str, str], ws: Path, path: Path, *extra: str) -> dict[str
     return outputs
 
 
-def test_trip_planner_writes_an_itinerary(env: dict[str, str], tmp_path: Path) -> None:
+def test_trip_planner_writes_an_itinerary(subprocess_env: dict[str, str], tmp_path: Path) -> None:
     flow = EXAMPLES / "trip_planner" / "trip.yaml"
     # ask_agent=false keeps CI time modest: the planner loop is smoke-tested by docs_qa
     # and scripting.py; here the tool and prompt steps must produce the file.
     flags = ("--var", "ask_agent=false")
     out = workflow(
-        env,
+        subprocess_env,
         tmp_path,
         flow,
         "--var",
@@ -57,10 +57,10 @@ def test_trip_planner_writes_an_itinerary(env: dict[str, str], tmp_path: Path) -
     assert isinstance(out["spent_eur"], int) and out["spent_eur"] <= 700
 
 
-def test_daily_report_summarises_each_file(env: dict[str, str], tmp_path: Path) -> None:
+def test_daily_report_summarises_each_file(subprocess_env: dict[str, str], tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "daily_notes", tmp_path / "notes")
     out = workflow(
-        env,
+        subprocess_env,
         tmp_path,
         EXAMPLES / "daily_report.yaml",
         "--var",
@@ -72,23 +72,27 @@ def test_daily_report_summarises_each_file(env: dict[str, str], tmp_path: Path) 
     assert out["files"] == 3 and report.count("\n## ") == 3 and "standup.md" in report
 
 
-def test_code_task_writes_and_tests_a_function(env: dict[str, str], tmp_path: Path) -> None:
-    out = workflow(env, tmp_path, EXAMPLES / "code_task" / "task.yaml", "--yes", "--no-memory")
+def test_code_task_writes_and_tests_a_function(
+    subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    out = workflow(
+        subprocess_env, tmp_path, EXAMPLES / "code_task" / "task.yaml", "--yes", "--no-memory"
+    )
     assert (tmp_path / "test_solution.py").is_file() and (tmp_path / "solution.py").is_file()
     assert isinstance(out["passed"], bool)
     if out["passed"]:  # no fix step ran, so the workflow's own solution.py stands
         assert (tmp_path / "solution.py").read_text().startswith("def is_even(n):")
 
 
-def test_docs_qa_answers_with_sources(env: dict[str, str], tmp_path: Path) -> None:
+def test_docs_qa_answers_with_sources(subprocess_env: dict[str, str], tmp_path: Path) -> None:
     mem = str(tmp_path / "mem")
     done = agentkit(
-        env, "memory", "ingest", str(EXAMPLES / "docs_qa" / "docs"), "--memory-dir", mem
+        subprocess_env, "memory", "ingest", str(EXAMPLES / "docs_qa" / "docs"), "--memory-dir", mem
     )
     assert done.returncode == 0, done.stderr
     flow = EXAMPLES / "docs_qa" / "ask.yaml"
     out = workflow(
-        env,
+        subprocess_env,
         tmp_path,
         flow,
         "--var",
@@ -102,7 +106,7 @@ def test_docs_qa_answers_with_sources(env: dict[str, str], tmp_path: Path) -> No
     # The planner loop on the same memory: it always ends with an answer and a status
     # (a 135M model may fail the task; it must not hang or crash).
     done = agentkit(
-        env, "run", "Is the bulb covered by the warranty?", "--memory-dir", mem,
+        subprocess_env, "run", "Is the bulb covered by the warranty?", "--memory-dir", mem,
         "--workspace", str(tmp_path), "--max-steps", "4", "--max-time", "120", "--json",
     )  # fmt: skip
     assert done.returncode in (0, 1, 3), done.stderr
@@ -110,17 +114,19 @@ def test_docs_qa_answers_with_sources(env: dict[str, str], tmp_path: Path) -> No
     assert result["answer"] and result["status"] in ("succeeded", "failed", "budget_exhausted")
 
 
-def test_scripting_example_runs(env: dict[str, str], tmp_path: Path) -> None:
+def test_scripting_example_runs(subprocess_env: dict[str, str], tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / "scripting.py"), str(tmp_path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+        cwd=ROOT, env=subprocess_env, capture_output=True, text=True, timeout=TIMEOUT,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "calculator: 437" in done.stdout and "title:" in done.stdout and "agent (" in done.stdout
     assert (tmp_path / "notes.txt").is_file()
 
 
-def test_trip_planner_tools_load_as_plugins(env: dict[str, str]) -> None:
-    done = agentkit(env, "tools", "list", "--tools", str(EXAMPLES / "trip_planner" / "tools.py"))
+def test_trip_planner_tools_load_as_plugins(subprocess_env: dict[str, str]) -> None:
+    done = agentkit(
+        subprocess_env, "tools", "list", "--tools", str(EXAMPLES / "trip_planner" / "tools.py")
+    )
     assert done.returncode == 0, done.stderr
     assert "find_flights" in done.stdout and "build_itinerary" in done.stdout

@@ -14,12 +14,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("AGENTKIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("AGENTKIT_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.delenv("AGENTKIT_CHROMA_URL", raising=False)
-    monkeypatch.delenv("AGENTKIT_MEMORY_DIR", raising=False)
-    return CliRunner()
+def cli() -> CliRunner:
+    return CliRunner()  # the environment is isolated by tests/conftest.py
 
 
 def test_add_search_stats_forget(cli: CliRunner, tmp_path: Path) -> None:

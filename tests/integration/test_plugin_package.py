@@ -26,12 +26,9 @@ def agentkit(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Completed
     )
 
 
-@pytest.fixture
-def clean_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGENTKIT_")}
-    env["AGENTKIT_CONFIG"] = str(tmp_path / "config.toml")
-    env["AGENTKIT_HOME"] = str(tmp_path / "home")
-    return env
+def _path(installed: Path, env: dict[str, str]) -> str:
+    """The installed plugin first, then whatever PYTHONPATH already had (this checkout)."""
+    return os.pathsep.join(filter(None, [str(installed), env.get("PYTHONPATH")]))
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +60,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_installed_plugin_is_listed_and_callable(
-    installed: Path, clean_env: dict[str, str], tmp_path: Path
+    installed: Path, subprocess_env: dict[str, str], tmp_path: Path
 ) -> None:
-    env = {**clean_env, "PYTHONPATH": str(installed)}
+    env = {**subprocess_env, "PYTHONPATH": _path(installed, subprocess_env)}
     listed = agentkit("tools", "list", "--json", env=env, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     rows = {row["name"]: row for row in json.loads(listed.stdout)}
@@ -91,21 +88,27 @@ def test_installed_plugin_is_listed_and_callable(
 
 @pytest.mark.slow
 def test_plugin_that_clashes_with_installed_one_names_both(
-    installed: Path, clean_env: dict[str, str], tmp_path: Path
+    installed: Path, subprocess_env: dict[str, str], tmp_path: Path
 ) -> None:
     clash = tmp_path / "clash.py"
     clash.write_text(
         "from agentkit.tool import tool\n\n@tool\ndef word_count(text: str) -> int:\n"
         '    """Count words."""\n    return len(text.split())\n'
     )
-    env = {**clean_env, "PYTHONPATH": str(installed), "AGENTKIT_TOOLS_PATH": str(clash)}
+    env = {
+        **subprocess_env,
+        "PYTHONPATH": _path(installed, subprocess_env),
+        "AGENTKIT_TOOLS_PATH": str(clash),
+    }
     result = agentkit("tools", "list", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "entrypoint:agentkit-example-tools" in result.stderr
     assert f"path:{clash.resolve()}" in result.stderr
 
 
-def test_tools_path_env_var_and_broken_plugin(clean_env: dict[str, str], tmp_path: Path) -> None:
+def test_tools_path_env_var_and_broken_plugin(
+    subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
     good = tmp_path / "good.py"
     good.write_text(
         "from agentkit.tool import tool\n\n@tool\ndef shout(text: str) -> str:\n"
@@ -113,7 +116,7 @@ def test_tools_path_env_var_and_broken_plugin(clean_env: dict[str, str], tmp_pat
     )
     broken = tmp_path / "broken.py"
     broken.write_text("import definitely_not_installed_xyz\n")
-    env = {**clean_env, "AGENTKIT_TOOLS_PATH": os.pathsep.join([str(broken), str(good)])}
+    env = {**subprocess_env, "AGENTKIT_TOOLS_PATH": os.pathsep.join([str(broken), str(good)])}
     result = agentkit("tools", "call", "shout", '{"text": "hey"}', env=env, cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == "HEY\n"
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]

@@ -40,8 +40,10 @@ def contract(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     return result
 
 
-def test_calculator_goal_is_answered_from_the_tool(env: dict[str, str], tmp_path: Path) -> None:
-    done = run(env, tmp_path, "What is 1234 * 5678?", "--no-memory")
+def test_calculator_goal_is_answered_from_the_tool(
+    subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    done = run(subprocess_env, tmp_path, "What is 1234 * 5678?", "--no-memory")
     assert done.returncode == 0, done.stderr
     result = contract(done)
     assert result["status"] == "succeeded"
@@ -52,9 +54,9 @@ def test_calculator_goal_is_answered_from_the_tool(env: dict[str, str], tmp_path
 
 
 def test_plan_a_trip_has_steps_and_an_answer_without_repetition(
-    env: dict[str, str], tmp_path: Path
+    subprocess_env: dict[str, str], tmp_path: Path
 ) -> None:
-    done = run(env, tmp_path, "plan a trip")
+    done = run(subprocess_env, tmp_path, "plan a trip")
     assert done.returncode == 0, done.stderr
     result = contract(done)
     assert result["status"] == "succeeded" and len(result["plan"]) >= 2
@@ -66,27 +68,31 @@ def test_plan_a_trip_has_steps_and_an_answer_without_repetition(
     assert not any(words[i : i + 3] == words[i + 3 : i + 6] for i in range(len(words) - 5))
 
 
-def test_step_budget_exits_3_with_an_answer(env: dict[str, str], tmp_path: Path) -> None:
+def test_step_budget_exits_3_with_an_answer(subprocess_env: dict[str, str], tmp_path: Path) -> None:
     goal = "What weekday was 2024-03-15, and what is 7 * 6?"
-    done = run(env, tmp_path, goal, "--no-memory", "--max-steps", "1")
+    done = run(subprocess_env, tmp_path, goal, "--no-memory", "--max-steps", "1")
     assert done.returncode == 3, done.stderr
     result = contract(done)
     assert result["status"] == "budget_exhausted" and result["answer"]
 
 
-def test_bad_usage_exits_2_and_a_missing_model_exits_1(env: dict[str, str], tmp_path: Path) -> None:
-    done = run(env, tmp_path, "hi", "--max-steps", "0")
+def test_bad_usage_exits_2_and_a_missing_model_exits_1(
+    subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    done = run(subprocess_env, tmp_path, "hi", "--max-steps", "0")
     assert done.returncode == 2
-    done = run(env, tmp_path, "hi", "--model", str(tmp_path / "missing.gguf"))
+    done = run(subprocess_env, tmp_path, "hi", "--model", str(tmp_path / "missing.gguf"))
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
 
 
-def test_ctrl_c_exits_130_with_status_interrupted(env: dict[str, str], tmp_path: Path) -> None:
+def test_ctrl_c_exits_130_with_status_interrupted(
+    subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
     argv = [AGENTKIT, "run", "plan a trip", "--workspace", str(tmp_path), "--json"]
     with subprocess.Popen(
         argv,
-        env=env,
+        env=subprocess_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -96,10 +95,9 @@ def test_answers_are_just_the_number(expression: str, answer: str) -> None:
     ],
 )
 def test_hostile_and_invalid_input_is_refused(expression: str, fragment: str) -> None:
-    start = time.monotonic()
+    # That refusals are fast (no huge power is computed) is bench/tool_latency.py's job.
     ok, text = calc(expression)
     assert not ok and fragment in text
-    assert time.monotonic() - start < 1.0
 
 
 def test_expression_length_is_bounded() -> None:
@@ -116,8 +114,7 @@ def test_integer_arithmetic_matches_python(a: int, op: str, b: int) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="0123456789+-*/^%().,eEpisqrt_ abcdlo", max_size=40))
-def test_fuzzed_input_never_crashes_or_hangs(expression: str) -> None:
-    start = time.monotonic()
+def test_fuzzed_input_never_crashes(expression: str) -> None:
     obs = TOOLS.call("calculator", {"expression": expression}, CTX)
     assert obs.ok or obs.error == "exception"
-    assert time.monotonic() - start < 1.0
+    assert obs.error != "timeout"  # no input runs into the tool's deadline

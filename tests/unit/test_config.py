@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,8 @@ from agentkit.errors import ConfigError
 
 @pytest.fixture
 def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("AGENTKIT_"):
-            monkeypatch.delenv(name)
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("AGENTKIT_CONFIG", str(path))
-    return path
+    monkeypatch.delenv("AGENTKIT_HOME")  # so every setting starts at its default
+    return tmp_path / "config.toml"  # AGENTKIT_CONFIG points here (isolated_env)
 
 
 def test_defaults_when_nothing_is_set(config_file: Path) -> None:

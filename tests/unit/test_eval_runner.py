@@ -81,14 +81,16 @@ def test_baseline_parses_free_text_and_counts_invalid() -> None:
 
 
 @pytest.fixture
-def scripted(monkeypatch: pytest.MonkeyPatch) -> ScriptedModel:
-    model = ScriptedModel([call("calculate_triangle_area", base=10, height=5), NONE])
-    monkeypatch.setattr("agentkit.llm.llama.LlamaModel.from_settings", lambda settings: model)
-    return model
+def scripted(tmp_path: Path) -> str:
+    """A `--model scripted:FILE` value replaying one call, then no call."""
+    path = tmp_path / "replies.json"
+    path.write_text(json.dumps([call("calculate_triangle_area", base=10, height=5), NONE]))
+    return f"scripted:{path}"
 
 
-def test_cli_json_contract(scripted: ScriptedModel) -> None:
+def test_cli_json_contract(scripted: str) -> None:
     args = ["eval", "bfcl", "--data", str(FIXTURE), "-c", "simple_python", "-c", "irrelevance"]
+    args += ["--model", scripted]
     result = CliRunner().invoke(app, [*args, "--limit", "1", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -101,8 +103,9 @@ def test_cli_json_contract(scripted: ScriptedModel) -> None:
     assert {"tokens_per_second", "macro_accuracy", "usage", "items"} <= set(data)
 
 
-def test_cli_table(scripted: ScriptedModel) -> None:
+def test_cli_table(scripted: str) -> None:
     args = ["eval", "bfcl", "--data", str(FIXTURE), "-c", "simple", "-c", "irrelevance", "-n", "1"]
+    args += ["--model", scripted]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "simple_python" in result.stdout

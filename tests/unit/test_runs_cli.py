@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -60,12 +59,7 @@ def events(run_id: str, at: float, status: RunStatus = "succeeded") -> list[Even
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("AGENTKIT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AGENTKIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("AGENTKIT_CONFIG", str(tmp_path / "config.toml"))
+def home(tmp_path: Path, isolated_env: Path) -> Path:
     now = time.time()
     with Journal(tmp_path / "home" / "journal.db") as journal:
         runs: tuple[tuple[str, float, RunStatus], ...] = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,8 @@ BUILTINS = {"calculator", "today", "weekday", "add_days", "days_between", "read_
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in list(os.environ):
-        if key.startswith("AGENTKIT_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("AGENTKIT_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("AGENTKIT_HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(tmp_path)
+def in_tmp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # tools resolve relative paths against the cwd
 
 
 def run(*args: str) -> Result:

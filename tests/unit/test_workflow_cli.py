@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -36,16 +35,6 @@ outputs:
   sum: "{{ steps.greet.output }}"
   text: "{{ steps.note.output.text }}"
 """
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("AGENTKIT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AGENTKIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("AGENTKIT_CONFIG", str(tmp_path / "config.toml"))
-    return tmp_path / "home"
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -115,9 +104,11 @@ def test_every_example_validates(path: Path) -> None:
     assert code == 0, err
 
 
-def test_list_shows_examples_and_user_workflows(home: Path) -> None:
-    (home / "workflows").mkdir(parents=True)
-    (home / "workflows" / "mine.yaml").write_text("name: mine\nsteps:\n  - tool: calculator\n")
+def test_list_shows_examples_and_user_workflows(isolated_env: Path) -> None:
+    (isolated_env / "workflows").mkdir(parents=True)
+    (isolated_env / "workflows" / "mine.yaml").write_text(
+        "name: mine\nsteps:\n  - tool: calculator\n"
+    )
     code, out, _ = invoke("workflow", "list")
     assert code == 0
     assert "daily-report" in out and "trip" in out and "mine" in out

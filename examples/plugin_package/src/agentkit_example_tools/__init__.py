@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from agentkit.tool import ToolContext, tool
+from agentkit import ToolContext, tool
 
 
 class Counts(BaseModel):

@@ -1,4 +1,4 @@
-"""Test doubles shipped with the library, for deterministic tests of code built on agentkit.
+"""`ScriptedModel`: a model that replays scripted replies, for deterministic tests.
 
 `ScriptedModel` replays replies in order and checks each one against the schema of
 the call that consumes it, exactly as the llama.cpp grammar would have forced.
