@@ -94,16 +94,22 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one tool's full schema and an example call."""
-    _, toolset = _load(tools)
+    settings, toolset = _load(tools)
     item = toolset.get(name)
     worked = item.definition.examples
     example = worked[0].arguments if worked else example_arguments(item.definition.parameters)
+    from agentkit.sandbox import CONFINED_TOOLS, describe
+
+    runs_in = describe(settings.sandbox) if item.name in CONFINED_TOOLS else None
     if as_json:
-        typer.echo(json.dumps({**_describe(item), "example": example}, indent=2))
+        extra = {"example": example, **({"sandbox": runs_in} if runs_in else {})}
+        typer.echo(json.dumps({**_describe(item), **extra}, indent=2))
         return
     timeout = "default" if item.timeout is None else f"{item.timeout:g}s"
     typer.echo(f"{item.name} ({item.permission}, timeout {timeout}) from {item.source}")
     typer.echo(item.definition.description)
+    if runs_in:
+        typer.echo(f"runs in: {runs_in}")
     typer.echo(json.dumps(item.definition.parameters, indent=2))
     typer.echo(f"\nexample:\n  agentkit tools call {item.name} '{json.dumps(example)}'")
     if worked:
