@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agentkit.cli.common import JsonOpt, WorkspaceOpt, YesOpt, resolve
-from agentkit.errors import ConfigError
+from agentkit.cli.common import JsonOpt, WorkspaceOpt, YesOpt, parse_json_object, resolve
 
 if TYPE_CHECKING:
     from agentkit.config import Settings
@@ -148,12 +147,7 @@ def call(
     """Call one tool with the same validation, permissions and timeout as in a run."""
     from agentkit.tool import ToolContext
 
-    try:
-        parsed = json.loads(arguments)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"ARGS is not valid JSON ({exc.msg}); e.g. '{{\"x\": 1}}'") from None
-    if not isinstance(parsed, dict):
-        raise ConfigError('ARGS must be a JSON object, e.g. \'{"expression": "2+2"}\'')
+    parsed = parse_json_object(arguments, "ARGS", '{"expression": "2+2"}')
     settings, toolset = _load(tools, workspace=workspace, yes=yes, tool_timeout=timeout)
     memory = None if settings.no_memory else _LazyMemory(settings)
     ctx = ToolContext.create(settings, run_id="adhoc", memory=memory)
