@@ -200,6 +200,21 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+_MAX_DEPTH = 16  # settings nest two levels; deeper values only exhaust the recursion limit
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and tables nest in `value`, counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth + 1)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _from_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
@@ -211,6 +226,12 @@ def _from_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}; fix or remove it") from exc
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > _MAX_DEPTH:
+        raise ConfigError(
+            f"config file {path} nests deeper than {_MAX_DEPTH} levels; fix or remove it"
+        )
     unknown = sorted(set(data) - set(Settings.model_fields))
     if unknown:
         close = difflib.get_close_matches(unknown[0], Settings.model_fields, n=1)

@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from agentkit.cli import terminal
 from agentkit.errors import AgentkitError
 
 __all__ = ["AgentkitGroup", "debug_enabled", "enable_debug", "one_line"]
@@ -55,7 +56,7 @@ class AgentkitGroup(TyperGroup):
         except AgentkitError as exc:
             if debug_enabled():
                 traceback.print_exc()
-            typer.echo(f"error: {exc}", err=True)
+            terminal.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -68,14 +69,14 @@ class AgentkitGroup(TyperGroup):
             # Environment problems (disk full, permissions) that escaped a boundary.
             if debug_enabled():
                 traceback.print_exc()
-            typer.echo(f"error: {one_line(str(exc))}; rerun with --debug for details", err=True)
+            terminal.echo(f"error: {one_line(str(exc))}; rerun with --debug for details", err=True)
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, TyperException):
             raise  # click's own exits and usage errors are already one line
         except Exception as exc:  # the last guard before a traceback
             if debug_enabled():
                 raise
-            typer.echo(
+            terminal.echo(
                 f"error: internal error ({type(exc).__name__}: {one_line(str(exc))}); "
                 "this is a bug in agentkit: rerun with --debug and report the traceback",
                 err=True,

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agentkit.cli import terminal
 from agentkit.cli.common import JsonOpt, resolve
-from agentkit.errors import ConfigError
+from agentkit.errors import ConfigError, MemoryStoreError
 
 if TYPE_CHECKING:
     from agentkit.memory import Memory
@@ -115,7 +116,9 @@ def search(
     for item in items:
         snippet = " ".join(item.text.split())
         snippet = snippet if len(snippet) <= 160 else snippet[:160] + "…"
-        typer.echo(f"{item.score:.2f}  {item.kind:<11} {item.source}  [{item.id}]\n      {snippet}")
+        terminal.echo(
+            f"{item.score:.2f}  {item.kind:<11} {item.source}  [{item.id}]\n      {snippet}"
+        )
 
 
 @app.command()
@@ -123,6 +126,7 @@ def stats(as_json: JsonOpt = False, memory_dir: MemoryDirOpt = None) -> None:
     """Counts by kind, number of sources, location and embedder."""
     with _open(memory_dir) as memory:
         info = memory.stats()
+        info["index"] = memory.index_problem() or "ok"
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return
@@ -130,6 +134,17 @@ def stats(as_json: JsonOpt = False, memory_dir: MemoryDirOpt = None) -> None:
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
         typer.echo(f"{key:<11} {value}")
+
+
+@app.command()
+def rebuild(memory_dir: MemoryDirOpt = None) -> None:
+    """Rebuild the vector index by re-embedding every stored item (after index damage)."""
+    with _open(memory_dir) as memory:
+        count = memory.rebuild()
+        problem = memory.index_problem()
+    if problem is not None:
+        raise MemoryStoreError(f"rebuilt {count} items but the index still disagrees: {problem}")
+    typer.echo(f"rebuilt the index of {count} item{'s' if count != 1 else ''}")
 
 
 @app.command()

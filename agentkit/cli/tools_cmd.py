@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from agentkit.cli import terminal
 from agentkit.cli.common import JsonOpt, WorkspaceOpt, YesOpt, parse_json_object, resolve
 
 if TYPE_CHECKING:
@@ -155,8 +156,8 @@ def call(
     if as_json:
         typer.echo(observation.model_dump_json(indent=2))
     elif observation.ok:
-        typer.echo(observation.text)
+        terminal.echo(observation.text)
     else:
-        typer.echo(f"error: {observation.text}", err=True)
+        terminal.echo(f"error: {observation.text}", err=True)
     if not observation.ok:
         raise typer.Exit(1)
