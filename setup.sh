@@ -7,6 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# The shell/python tools run inside bubblewrap where it works (docs/sandbox.md). Install
+# it when missing and we may: root on a Debian-like system. Otherwise they fall back to
+# the unsandboxed process-group mode, and `agentkit doctor` says so.
+if ! command -v bwrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; } \
+        >/dev/null 2>&1 || echo "setup.sh: could not install bubblewrap; commands run unsandboxed" >&2
+fi
+
 python="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv

@@ -21,6 +21,7 @@ from agentkit.mcp.config import McpSettings
 __all__ = [
     "ENV_PREFIX",
     "ResolvedSettings",
+    "SandboxSettings",
     "Settings",
     "config_path",
     "data_dir",
@@ -29,6 +30,21 @@ __all__ = [
 
 ENV_PREFIX = "AGENTKIT_"
 Source = Literal["default", "file", "env", "cli"]
+
+
+class SandboxSettings(BaseModel):
+    """The `[sandbox]` table: how shell/python commands and file tools are confined."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    mode: Literal["auto", "bubblewrap", "process-group"] = Field(
+        default="auto",
+        description="auto = bubblewrap when bwrap works here, else process-group (kill only)",
+    )
+    network: bool = Field(default=False, description="let sandboxed commands reach the network")
+    allow_hardlinks: bool = Field(
+        default=False, description="let file tools open files with more than one hard link"
+    )
 
 
 class Settings(BaseModel):
@@ -55,7 +71,9 @@ class Settings(BaseModel):
 
     # planner budgets
     max_steps: int = Field(12, ge=1, le=500, description="tool calls + decisions per run")
-    max_time: float = Field(600.0, gt=0, description="wall-clock seconds per run")
+    max_time: float = Field(
+        600.0, gt=0, allow_inf_nan=False, description="wall-clock seconds per run"
+    )
     max_tokens: int = Field(60_000, ge=256, description="prompt + completion tokens per run")
 
     focused_prompts: bool = Field(
@@ -80,13 +98,19 @@ class Settings(BaseModel):
         description="when ranking, offer only tools within this much of the best score",
     )
     workspace: Path = Field(Path(), description="directory file/shell tools are confined to")
-    tool_timeout: float = Field(30.0, gt=0, description="default per-call tool timeout, seconds")
+    tool_timeout: float = Field(
+        30.0, gt=0, allow_inf_nan=False, description="default per-call tool timeout, seconds"
+    )
     yes: bool = Field(False, description="approve write/execute tools without asking")
     allow_tools: list[str] = Field(default_factory=list, description="tools approved up front")
     deny_tools: list[str] = Field(default_factory=list, description="tools never offered")
     tools_path: list[Path] = Field(default_factory=list, description="extra plugin files/dirs")
     http_allowlist: list[str] = Field(default_factory=list, description="hosts http_get may reach")
     prompts_dir: Path | None = Field(None, description="directory overriding prompt templates")
+    sandbox: SandboxSettings = Field(
+        default_factory=SandboxSettings,
+        description="[sandbox] table: mode, network, hard links",
+    )
 
     # storage
     home: Path | None = Field(None, description="data directory (journal, memory)")
@@ -157,10 +181,24 @@ def config_path() -> Path:
 _LIST_FIELDS = {"allow_tools", "deny_tools", "tools_path", "http_allowlist"}
 
 
+# Fields that are TOML tables; each key is AGENTKIT_<TABLE>_<KEY> in the environment.
+_TABLES: dict[str, type[BaseModel]] = {"sandbox": SandboxSettings}
+
+
 def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     """AGENTKIT_<NAME> for every field; pydantic coerces the strings ("true", "8", "auto")."""
     values: dict[str, Any] = {}
+    for table, model in _TABLES.items():
+        keys = {
+            key: text.strip()
+            for key in model.model_fields
+            if (text := environ.get(f"{ENV_PREFIX}{table}_{key}".upper(), "")).strip()
+        }
+        if keys:
+            values[table] = keys
     for name in Settings.model_fields:
+        if name in _TABLES:
+            continue
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw is None:
             continue
@@ -172,13 +210,38 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+_MAX_DEPTH = 16  # settings nest two levels; deeper values only exhaust the recursion limit
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and tables nest in `value`, counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth + 1)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _from_file(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+    if not path.exists():
         return {}
+    if not path.is_file():
+        raise ConfigError(
+            f"config file {path} is not a regular file; point {ENV_PREFIX}CONFIG at a TOML file"
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}; fix or remove it") from exc
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > _MAX_DEPTH:
+        raise ConfigError(
+            f"config file {path} nests deeper than {_MAX_DEPTH} levels; fix or remove it"
+        )
     data = _flatten_tables(data)
     unknown = sorted(set(data) - set(Settings.model_fields))
     if unknown:
@@ -242,7 +305,10 @@ def load_settings(cli: Mapping[str, Any] | None = None) -> ResolvedSettings:
     sources: dict[str, Source] = dict.fromkeys(Settings.model_fields, "default")
     for source, values in layers:
         for key, value in values.items():
-            merged[key] = value
+            if key in _TABLES and isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}  # a table merges key by key
+            else:
+                merged[key] = value
             sources[key] = source
     try:
         settings = Settings.model_validate(merged)
@@ -255,12 +321,13 @@ def _invalid(exc: ValidationError, sources: Mapping[str, Source], path: Path) ->
     """One line naming the key, where its value came from, the value and the rule it broke."""
     err = exc.errors()[0]
     key = str(err["loc"][0]) if err["loc"] else "?"
+    dotted = ".".join(str(part) for part in err["loc"][:2]) or "?"
     where = {
         "file": f"config file {path}",
-        "env": f"environment variable {ENV_PREFIX}{key.upper()}",
+        "env": f"environment variable {ENV_PREFIX}{dotted.replace('.', '_').upper()}",
         "cli": "command line",
         "default": "defaults",
     }[sources.get(key, "default")]
     value = repr(err["input"])
     value = value if len(value) <= 60 else value[:57] + "..."
-    return ConfigError(f"invalid setting {key!r} = {value} from {where}: {err['msg']}")
+    return ConfigError(f"invalid setting {dotted!r} = {value} from {where}: {err['msg']}")

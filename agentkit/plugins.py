@@ -56,6 +56,13 @@ def load_file(path: Path) -> ModuleType:
     return module
 
 
+def _exited(source: str, exc: SystemExit) -> PluginError:
+    return PluginError(
+        f"plugin {source} called sys.exit({exc.code!r}) while loading; "
+        "remove that call or the plugin"
+    )
+
+
 def _python_files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.glob("*.py") if not p.name.startswith("_"))
@@ -67,6 +74,8 @@ def _from_files(paths: Iterable[Path], label: Callable[[Path], str], warn: Warn)
         source = label(path)
         try:
             found = tools_in(load_file(path))
+        except SystemExit as exc:  # the plugin meant to stop agentkit: stop, but say why
+            raise _exited(source, exc) from None
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
             warn(f"skipped plugin {source}: {type(exc).__name__}: {exc}")
             continue
@@ -78,6 +87,8 @@ def _from_entry_points(warn: Warn) -> Iterator[Tool]:
         source = f"entrypoint:{_dist_name(ep)}"
         try:
             found = tools_in(ep.load())
+        except SystemExit as exc:
+            raise _exited(source, exc) from None
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
             warn(f"skipped plugin {source} ({ep.value}): {type(exc).__name__}: {exc}")
             continue

@@ -112,9 +112,15 @@ def _deny(name: str, arguments: dict[str, Any]) -> bool:
     return False
 
 
-def _ask_on_terminal(name: str, arguments: dict[str, Any]) -> bool:
+def _ask_on_terminal(
+    name: str, arguments: dict[str, Any], *, settings: Settings | None = None
+) -> bool:
+    from agentkit.sandbox import CONFINED_TOOLS, describe
+
     shown = json.dumps(arguments, ensure_ascii=False, default=str)
     shown = shown if len(shown) <= 300 else shown[:300] + "…"
+    if settings is not None and name in CONFINED_TOOLS:  # say how far the command reaches
+        sys.stderr.write(f"agentkit: {name} runs in: {describe(settings.sandbox)}\n")
     sys.stderr.write(f"agentkit: allow tool {name} {shown}? [y/N] ")
     sys.stderr.flush()
     return sys.stdin.readline().strip().lower() in {"y", "yes"}
@@ -146,7 +152,8 @@ class ToolContext:
         tty = sys.stdin.isatty() if interactive is None else interactive
         workspace = settings.workspace.expanduser().resolve()
         workspace.mkdir(parents=True, exist_ok=True)
-        chosen = approve if approve is not None else (_ask_on_terminal if tty else _deny)
+        ask = functools.partial(_ask_on_terminal, settings=settings)
+        chosen = approve if approve is not None else (ask if tty else _deny)
         return cls(
             workspace=workspace,
             run_id=run_id,

@@ -1,20 +1,25 @@
 """Built-in file tools, confined to the workspace: read_file, write_file, list_dir, search_files.
 
 Every path goes through `resolve_in_workspace`, which refuses `..`, absolute paths
-outside the workspace and symlinks that point out of it.
+outside the workspace and symlinks that point out of it. Files and directories are then
+opened through `agentkit.sandbox.files`: component by component from a descriptor of
+the workspace, never following a symlink that appeared after the check, and refusing
+non-regular files and files with more than one hard link (`sandbox.allow_hardlinks`).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import io
 import os
-from pathlib import Path
-from typing import Annotated
+import stat
+from typing import IO, Annotated
 
 from pydantic import Field
 
 from agentkit.errors import ToolError
 from agentkit.sandbox import resolve_in_workspace
+from agentkit.sandbox.files import HardLinkError, open_dir, open_file, open_file_at
 from agentkit.tool import ToolContext, tool, verbatim
 
 # A path is copied from the request, preferably a word that looks like one: "summary.txt"
@@ -31,20 +36,27 @@ MAX_SEARCH_BYTES = 2_000_000
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__"}
 
 
-def _is_binary(path: Path) -> bool:
-    with path.open("rb") as f:
-        return b"\x00" in f.read(8192)
+def _is_binary(handle: IO[bytes]) -> bool:
+    head = handle.read(8192)
+    handle.seek(0)
+    return b"\x00" in head
 
 
-def _existing_file(ctx: ToolContext, path: str) -> Path:
-    target = resolve_in_workspace(ctx.workspace, path)
-    if not target.exists():
-        raise ToolError(f"no file {path!r} in the workspace; use list_dir to see what exists")
-    if not target.is_file():
-        raise ToolError(f"{path!r} is not a file")
-    if _is_binary(target):
+def _open_text(ctx: ToolContext, path: str) -> IO[str]:
+    """The text file `path`, opened safely; clear errors for what cannot be read."""
+    try:
+        fd = open_file(ctx.workspace, path, allow_hardlinks=ctx.settings.sandbox.allow_hardlinks)
+    except FileNotFoundError:
+        raise ToolError(
+            f"no file {path!r} in the workspace; use list_dir to see what exists"
+        ) from None
+    except IsADirectoryError:
+        raise ToolError(f"{path!r} is not a file") from None
+    raw = os.fdopen(fd, "rb")
+    if _is_binary(raw):
+        raw.close()
         raise ToolError(f"{path!r} is a binary file; only text files can be read")
-    return target
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
 
 
 @tool
@@ -55,12 +67,11 @@ def read_file(path: PathText, ctx: ToolContext, start_line: Annotated[int, Field
         path: file path relative to the workspace, as named in the question.
         start_line: first line to read (1 = start); use it to get the next page.
     """
-    target = _existing_file(ctx, path)
     page: list[str] = []
     size = 0
     number = 0
     more = False
-    with target.open(encoding="utf-8", errors="replace") as f:
+    with _open_text(ctx, path) as f:
         while line := f.readline(MAX_LINE_CHARS):
             number += 1
             if number < start_line:
@@ -96,8 +107,14 @@ def write_file(
     target = resolve_in_workspace(ctx.workspace, path)
     if target.is_dir():
         raise ToolError(f"{path!r} is a directory; give a file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("a" if append else "w", encoding="utf-8") as f:
+    fd = open_file(
+        ctx.workspace,
+        path,
+        write=True,
+        append=append,
+        allow_hardlinks=ctx.settings.sandbox.allow_hardlinks,
+    )
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(content)
     verb = "appended" if append else "wrote"
     return f"{verb} {len(content)} characters to {target.relative_to(ctx.workspace)}"
@@ -114,35 +131,70 @@ def list_dir(ctx: ToolContext, path: PathText = ".") -> str:
     if not target.is_dir():
         raise ToolError(f"{path!r} is not a directory")
     lines = []
-    entries = sorted(target.iterdir(), key=lambda p: p.name)
-    for entry in entries[:MAX_ENTRIES]:
-        if entry.is_symlink():
-            lines.append(f"{entry.name}@")
-        elif entry.is_dir():
-            lines.append(f"{entry.name}/")
-        else:
-            lines.append(f"{entry.name} ({entry.stat().st_size} bytes)")
+    fd = open_dir(ctx.workspace, path)
+    try:
+        with os.scandir(fd) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        for entry in entries[:MAX_ENTRIES]:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISLNK(info.st_mode):
+                lines.append(f"{entry.name}@")
+            elif stat.S_ISDIR(info.st_mode):
+                lines.append(f"{entry.name}/")
+            else:
+                lines.append(f"{entry.name} ({info.st_size} bytes)")
+    finally:
+        os.close(fd)
     if len(entries) > MAX_ENTRIES:
         lines.append(f"... and {len(entries) - MAX_ENTRIES} more")
     return "\n".join(lines) or f"{path} is empty"
 
 
-def _candidates(root: Path, workspace: Path, pattern: str) -> list[Path]:
-    if root.is_file():
-        return [root]
-    found = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        for name in sorted(files):
-            path = Path(folder) / name
-            rel = path.relative_to(workspace).as_posix()
-            if not (fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern)):
-                continue
-            if path.is_symlink() or not path.is_file():
-                continue  # links could point out of the workspace; skip rather than follow
-            if path.stat().st_size <= MAX_SEARCH_BYTES and not _is_binary(path):
-                found.append(path)
-    return found
+def _search_file(handle: IO[str], rel: str, needle: str, hits: list[str]) -> None:
+    for number, line in enumerate(handle, 1):
+        if needle in line.lower():
+            hits.append(f"{rel}:{number}: {line.strip()[:200]}")
+            if len(hits) >= MAX_MATCHES:
+                return
+
+
+def _search_tree(
+    ctx: ToolContext, path: str, pattern: str, needle: str
+) -> tuple[list[str], list[str]]:
+    """Matching lines and the files skipped for hard links, walking by descriptor
+    (`os.fwalk`), so a directory swapped for a symlink mid-walk is never followed."""
+    hits: list[str] = []
+    linked: list[str] = []
+    allow = ctx.settings.sandbox.allow_hardlinks
+    base = resolve_in_workspace(ctx.workspace, path).relative_to(ctx.workspace.resolve())
+    top = open_dir(ctx.workspace, path)
+    try:
+        for folder, dirs, files, dir_fd in os.fwalk(".", dir_fd=top, follow_symlinks=False):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+            for name in sorted(files):
+                rel = (base / folder / name).as_posix().removeprefix("./")
+                if not (fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern)):
+                    continue
+                info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+                if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SEARCH_BYTES:
+                    continue  # links could point out of the workspace; skip rather than follow
+                try:
+                    fd = open_file_at(dir_fd, name, rel, allow_hardlinks=allow)
+                except HardLinkError:
+                    linked.append(rel)
+                    continue
+                except (ToolError, OSError):
+                    continue  # vanished or swapped while walking: not searched
+                with os.fdopen(fd, "rb") as raw:
+                    if _is_binary(raw):
+                        continue
+                    text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+                    _search_file(text, rel, needle, hits)
+                if len(hits) >= MAX_MATCHES:
+                    return hits, linked
+    finally:
+        os.close(top)
+    return hits, linked
 
 
 @tool
@@ -159,15 +211,23 @@ def search_files(
         path: directory to search, relative to the workspace.
         pattern: file name pattern, e.g. *.py or *.md.
     """
-    root = resolve_in_workspace(ctx.workspace, path)
     needle = text.lower()
-    hits: list[str] = []
-    for file in _candidates(root, ctx.workspace, pattern):
-        rel = file.relative_to(ctx.workspace).as_posix()
-        with file.open(encoding="utf-8", errors="replace") as f:
-            for number, line in enumerate(f, 1):
-                if needle in line.lower():
-                    hits.append(f"{rel}:{number}: {line.strip()[:200]}")
-                    if len(hits) >= MAX_MATCHES:
-                        return "\n".join([*hits, "... more matches; narrow the search"])
-    return "\n".join(hits) or f"no matches for {text!r} in {path}"
+    if resolve_in_workspace(ctx.workspace, path).is_file():  # one file: its errors are errors
+        rel = resolve_in_workspace(ctx.workspace, path).relative_to(ctx.workspace.resolve())
+        hits: list[str] = []
+        with _open_text(ctx, path) as handle:
+            _search_file(handle, rel.as_posix(), needle, hits)
+        linked: list[str] = []
+    else:
+        hits, linked = _search_tree(ctx, path, pattern, needle)
+    if len(hits) >= MAX_MATCHES:
+        hits = [*hits[:MAX_MATCHES], "... more matches; narrow the search"]
+    if not hits:
+        hits = [f"no matches for {text!r} in {path}"]
+    if linked:
+        hits.append(
+            f"skipped {len(linked)} file(s) with more than one hard link (they may be files "
+            f"outside the workspace): {', '.join(linked[:5])}; set sandbox.allow_hardlinks = "
+            "true to search them"
+        )
+    return "\n".join(hits)

@@ -1,9 +1,10 @@
 """Built-in `python` tool: a snippet in a separate Python process with resource limits.
 
-Limits: wall-clock timeout (the whole process group is killed), CPU seconds and
-address space via `resource`, and a cap on file size and captured output. The child
-runs isolated (`-I`: no user site, no PYTHON* variables) with the workspace as cwd.
-It is not a filesystem jail; that is why the tool needs `execute` approval.
+Limits: wall-clock timeout (everything the snippet started is killed), CPU seconds
+and address space via `resource`, and a cap on file size and captured output. The
+child runs isolated (`-I`: no user site, no PYTHON* variables) with the workspace as
+cwd, inside the bubblewrap sandbox where it works (see `agentkit.sandbox`); without
+it, it is not a filesystem jail. Either way the tool needs `execute` approval.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated
 from pydantic import Field
 
 from agentkit.errors import ToolError
-from agentkit.sandbox import Limits, run_process
+from agentkit.sandbox import CONFINED_TOOLS, Limits, choose, run_process
 from agentkit.tool import ToolContext, tool
 
 MEMORY_BYTES = 1024 * 1024 * 1024
@@ -69,6 +70,7 @@ def python_exec(
         timeout=timeout,
         limits=limits_for(timeout),
         stdin_text=code,
+        confinement=choose(ctx.settings.sandbox),
     )
     output = result.output()
     if result.timed_out:
@@ -76,3 +78,6 @@ def python_exec(
     if result.returncode != 0:
         raise ToolError(f"{result.describe_exit()}\n{output}".rstrip())
     return output or "(no output; print() the result or end with an expression)"
+
+
+CONFINED_TOOLS.add(python_exec.name)

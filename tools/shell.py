@@ -1,7 +1,9 @@
 """Built-in `shell` tool: one command in a subprocess, inside the workspace.
 
-The command runs in its own process group; on timeout the whole group is killed, so
-background children and grandchildren die with it. Output is capped.
+Where bubblewrap works the command runs sandboxed (workspace read-write, the rest
+read-only, private /tmp, network off unless `sandbox.network`); otherwise it runs in
+its own process group. Either way, at the timeout or when it exits, everything it
+started is killed (see `agentkit.sandbox`). Output is capped.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Annotated
 from pydantic import Field
 
 from agentkit.errors import ToolError
-from agentkit.sandbox import run_process
+from agentkit.sandbox import CONFINED_TOOLS, choose, run_process
 from agentkit.tool import ToolContext, tool
 
 
@@ -25,7 +27,12 @@ def shell(
         command: a /bin/sh command line, e.g. ls -la or grep -rn TODO .
     """
     timeout = ctx.timeout or ctx.settings.tool_timeout
-    result = run_process(["/bin/sh", "-c", command], cwd=ctx.workspace, timeout=timeout)
+    result = run_process(
+        ["/bin/sh", "-c", command],
+        cwd=ctx.workspace,
+        timeout=timeout,
+        confinement=choose(ctx.settings.sandbox),
+    )
     output = result.output()
     if result.timed_out:
         raise TimeoutError(
@@ -35,3 +42,6 @@ def shell(
     if result.returncode != 0:
         raise ToolError(f"{result.describe_exit()}\n{output}".rstrip())
     return output or "(no output)"
+
+
+CONFINED_TOOLS.add(shell.name)

@@ -1,4 +1,4 @@
-"""`agentkit doctor`: check the model, grammar support, memory, embedder, GPU and journal.
+"""`agentkit doctor`: check the model, grammar, memory, embedder, GPU, journal and sandbox.
 
 Each check reports OK, WARN or FAIL with one line of detail; any FAIL exits 1. A
 check fails by raising an agentkit error (or an OS/import error from the
@@ -134,6 +134,16 @@ class _Checks:
             return "FAIL", f"{journal.path}: {verdict}; move it aside and a new one is created"
         return "OK", f"{journal.path} passes quick_check (schema v{version})"
 
+    def sandbox(self) -> Outcome:
+        from agentkit.sandbox import choose, describe
+
+        detail = describe(self.settings.sandbox)
+        try:
+            confined = choose(self.settings.sandbox).mode == "bubblewrap"
+        except AgentkitError:  # sandbox.mode = bubblewrap where bwrap cannot run
+            return "FAIL", detail
+        return ("OK" if confined else "WARN"), f"shell/python: {detail}"
+
     def all(self) -> list[tuple[str, Callable[[], Outcome]]]:
         return [
             ("config", self.config),
@@ -143,6 +153,7 @@ class _Checks:
             ("memory dir", self.memory_dir),
             ("embedder", self.embedder),
             ("journal", self.journal),
+            ("sandbox", self.sandbox),
         ]
 
 

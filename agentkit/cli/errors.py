@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
+from agentkit.cli import terminal
 from agentkit.errors import AgentkitError
 
-__all__ = ["AgentkitGroup", "debug_enabled", "enable_debug"]
+__all__ = ["AgentkitGroup", "debug_enabled", "enable_debug", "one_line"]
 
 _state = {"debug": False}
 
@@ -30,26 +34,60 @@ def enable_debug(on: bool) -> None:
         )
 
 
+def _reopen_closed_std_streams() -> None:
+    """A stream closed by the shell (`0<&-`) is None in Python; make it /dev/null, so
+    `isatty()` and reads work everywhere below (stdin: nobody can answer a prompt)."""
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, Path(os.devnull).open(mode, encoding="utf-8"))  # noqa: SIM115
+
+
 class AgentkitGroup(TyperGroup):
-    """The root group: every AgentkitError below it becomes `error: <one line>`."""
+    """The root group: every AgentkitError below it becomes `error: <one line>`.
+
+    Anything else that escapes (a bug) also becomes one line, naming the exception and
+    asking for a rerun with --debug, which shows the traceback.
+    """
 
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
+        _reopen_closed_std_streams()
         try:
             return super().invoke(ctx)
         except AgentkitError as exc:
             if debug_enabled():
                 traceback.print_exc()
-            typer.echo(f"error: {exc}", err=True)
+            terminal.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:  # `agentkit ... | head`: the reader left; that is fine
+            with contextlib.suppress(OSError):
+                sys.stdout = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115
+            raise typer.Exit(141) from None
         except OSError as exc:
             # Environment problems (disk full, permissions) that escaped a boundary.
             if debug_enabled():
                 traceback.print_exc()
-            typer.echo(f"error: {exc}; rerun with --debug for details", err=True)
+            terminal.echo(f"error: {one_line(str(exc))}; rerun with --debug for details", err=True)
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # click's own exits and usage errors are already one line
+        except Exception as exc:  # the last guard before a traceback
+            if debug_enabled():
+                raise
+            terminal.echo(
+                f"error: internal error ({type(exc).__name__}: {one_line(str(exc))}); "
+                "this is a bug in agentkit: rerun with --debug and report the traceback",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """`text` on one line, shortened: for error messages built from outside text."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def stderr_is_tty() -> bool:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from agentkit.cli import terminal
 from agentkit.cli.common import JsonOpt, MemoryUrlOpt, resolve
-from agentkit.errors import ConfigError
+from agentkit.errors import ConfigError, MemoryStoreError
 
 if TYPE_CHECKING:
     from agentkit.memory import Memory
@@ -118,7 +119,9 @@ def search(
     for item in items:
         snippet = " ".join(item.text.split())
         snippet = snippet if len(snippet) <= 160 else snippet[:160] + "…"
-        typer.echo(f"{item.score:.2f}  {item.kind:<11} {item.source}  [{item.id}]\n      {snippet}")
+        terminal.echo(
+            f"{item.score:.2f}  {item.kind:<11} {item.source}  [{item.id}]\n      {snippet}"
+        )
 
 
 @app.command()
@@ -128,6 +131,7 @@ def stats(
     """Counts by kind, number of sources, location and embedder."""
     with _open(memory_dir, memory_url) as memory:
         info = memory.stats()
+        info["index"] = memory.index_problem() or "ok"
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return
@@ -135,6 +139,17 @@ def stats(
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
         typer.echo(f"{key:<11} {value}")
+
+
+@app.command()
+def rebuild(memory_dir: MemoryDirOpt = None) -> None:
+    """Rebuild the vector index by re-embedding every stored item (after index damage)."""
+    with _open(memory_dir) as memory:
+        count = memory.rebuild()
+        problem = memory.index_problem()
+    if problem is not None:
+        raise MemoryStoreError(f"rebuilt {count} items but the index still disagrees: {problem}")
+    typer.echo(f"rebuilt the index of {count} item{'s' if count != 1 else ''}")
 
 
 @app.command()

@@ -1,10 +1,14 @@
-"""Showing a run as it happens: a live rich view on a TTY, plain lines elsewhere."""
+"""Showing a run as it happens: a live rich view on a TTY, plain lines elsewhere.
+
+Goals, plan titles, arguments and observations are untrusted text: on a terminal they
+go through `agentkit.cli.terminal.sanitize` (rich itself keeps ESC sequences)."""
 
 from __future__ import annotations
 
 import sys
 from typing import IO, Any, Protocol
 
+from agentkit.cli.terminal import for_terminal, sanitize
 from agentkit.events import (
     Answered,
     Event,
@@ -46,7 +50,7 @@ class PlainProgress:
         self.stream.flush()
 
     def _line(self, text: str) -> None:
-        print(text, file=self.stream, flush=True)
+        print(for_terminal(text, self.stream), file=self.stream, flush=True)
 
     def show(self, event: Event) -> None:
         match event:
@@ -116,8 +120,9 @@ class LiveProgress:
             mark = "✔" if step.id in self.finished else "▶" if step.id == self.current else "·"
             style = "bold yellow" if step.id == self.current else "green" if mark == "✔" else ""
             tool = f" [{step.tool}]" if step.tool else ""
-            lines.append(Text(f" {mark} {step.id}. {step.title}{tool}", style=style))
-        lines.extend(Text(f"   {entry}", style="dim") for entry in self.log[-6:])
+            line = sanitize(f" {mark} {step.id}. {step.title}{tool}")
+            lines.append(Text(line, style=style))
+        lines.extend(Text(sanitize(f"   {entry}"), style="dim") for entry in self.log[-6:])
         rate = f" · {self.rate:.1f} tok/s" if self.rate else ""
         if self.status in {"planning", "thinking", "running tool"}:
             lines.append(Spinner("dots", text=Text(f" {self.status}{rate}", style="cyan")))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from agentkit.cli import terminal
 from agentkit.cli.common import (
     GpuLayersOpt,
     JsonOpt,
@@ -176,7 +177,7 @@ def print_result(result: RunResult, *, as_json: bool) -> None:
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
     if result.answer is not None:
-        typer.echo(result.answer)
+        terminal.echo(result.answer)
     by_ref = {f"obs-{s.index}": s for s in result.steps}
     if result.citations:
         typer.echo("\nSources:")
@@ -187,11 +188,11 @@ def print_result(result: RunResult, *, as_json: bool) -> None:
                 if step
                 else "memory"
             )
-            typer.echo(f"  [{ref}] {detail}")
+            terminal.echo(f"  [{ref}] {detail}")
     if result.uncited:
         typer.echo("\n(note: this answer cites none of the tool results it had)", err=True)
     if result.status != "succeeded":
-        typer.echo(
+        terminal.echo(
             f"\nstatus: {result.status}" + (f" ({result.reason})" if result.reason else ""),
             err=True,
         )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from agentkit.cli import terminal
 from agentkit.cli.common import JsonOpt, ModelOpt, YesOpt, resolve
 from agentkit.errors import ConfigError, JournalError
 
@@ -66,7 +67,7 @@ def list_runs(
         goal = " ".join(run.goal.split())
         goal = goal if len(goal) <= 60 else goal[:59] + "…"
         started = f"{run.started_at:%Y-%m-%d %H:%M}"
-        typer.echo(f"{run.run_id:<20}  {run.status:<16}  {started:<16}  {run.kind:<8}  {goal}")
+        terminal.echo(f"{run.run_id:<20}  {run.status:<16}  {started:<16}  {run.kind:<8}  {goal}")
 
 
 @app.command()
@@ -80,7 +81,7 @@ def show(run_id: IdArg, as_json: JsonOpt = False) -> None:
             typer.echo(json.dumps(_full_record(journal, full_id), indent=2))
             return
         lines = render_timeline(journal.get_run(full_id), journal.events(full_id))
-    typer.echo("\n".join(lines))
+    terminal.echo("\n".join(lines))
 
 
 @app.command()

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agentkit.cli.common import JsonOpt, WorkspaceOpt, YesOpt, resolve
+from agentkit.cli import terminal
+from agentkit.cli.common import JsonOpt, WorkspaceOpt, YesOpt, parse_json_object, resolve
 from agentkit.cli.mcp_cmd import McpOpt, with_mcp_servers
-from agentkit.errors import ConfigError
 
 if TYPE_CHECKING:
     from agentkit.config import Settings
@@ -109,16 +109,22 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one tool's full schema and an example call."""
-    _, toolset = _load(tools, mcp)
+    settings, toolset = _load(tools, mcp)
     item = toolset.get(name)
     worked = item.definition.examples
     example = worked[0].arguments if worked else example_arguments(item.definition.parameters)
+    from agentkit.sandbox import CONFINED_TOOLS, describe
+
+    runs_in = describe(settings.sandbox) if item.name in CONFINED_TOOLS else None
     if as_json:
-        typer.echo(json.dumps({**_describe(item), "example": example}, indent=2))
+        extra = {"example": example, **({"sandbox": runs_in} if runs_in else {})}
+        typer.echo(json.dumps({**_describe(item), **extra}, indent=2))
         return
     timeout = "default" if item.timeout is None else f"{item.timeout:g}s"
     typer.echo(f"{item.name} ({item.permission}, timeout {timeout}) from {item.source}")
     typer.echo(item.definition.description)
+    if runs_in:
+        typer.echo(f"runs in: {runs_in}")
     typer.echo(json.dumps(item.definition.parameters, indent=2))
     typer.echo(f"\nexample:\n  agentkit tools call {item.name} '{json.dumps(example)}'")
     if worked:
@@ -158,12 +164,7 @@ def call(
     """Call one tool with the same validation, permissions and timeout as in a run."""
     from agentkit.tool import ToolContext
 
-    try:
-        parsed = json.loads(arguments)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"ARGS is not valid JSON ({exc.msg}); e.g. '{{\"x\": 1}}'") from None
-    if not isinstance(parsed, dict):
-        raise ConfigError('ARGS must be a JSON object, e.g. \'{"expression": "2+2"}\'')
+    parsed = parse_json_object(arguments, "ARGS", '{"expression": "2+2"}')
     settings, toolset = _load(tools, mcp, workspace=workspace, yes=yes, tool_timeout=timeout)
     memory = None if settings.no_memory else _LazyMemory(settings)
     ctx = ToolContext.create(settings, run_id="adhoc", memory=memory)
@@ -171,8 +172,8 @@ def call(
     if as_json:
         typer.echo(observation.model_dump_json(indent=2))
     elif observation.ok:
-        typer.echo(observation.text)
+        terminal.echo(observation.text)
     else:
-        typer.echo(f"error: {observation.text}", err=True)
+        terminal.echo(f"error: {observation.text}", err=True)
     if not observation.ok:
         raise typer.Exit(1)

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from agentkit.errors import ConfigError
+from agentkit.errors import ConfigError, MemoryStoreError
 from agentkit.memory.embedders import Embedder, MiniLMEmbedder, make_embedder
 from agentkit.memory.locking import bump_generation, generation, retry_transient, write_lock
 from agentkit.memory.models import KINDS, IngestReport, MemoryItem
@@ -58,9 +58,11 @@ class Memory:
         self.embedder = embedder or MiniLMEmbedder()
         self.directory = Path(path).expanduser() if path is not None else None
         self.location = url or str(self.directory)
+        self._url = url
         self._backend = backend
         self._client, self._col = backend.connect(self.directory, url, self.embedder)
         self._generation: str | None = None  # last writer's token this process has seen
+        self._index_checked = False  # the vector index is probed once, before a first search
 
     @classmethod
     def open(cls, settings: Settings) -> Memory:
@@ -145,6 +147,7 @@ class Memory:
         vector = self.embedder.embed([query])[0]
         with self._backend.guard(self.location):
             self._catch_up()
+            self._check_index()
             found = retry_transient(self._col.query)(
                 query_embeddings=[vector],
                 n_results=k,
@@ -181,6 +184,45 @@ class Memory:
             "by_kind": {kind: kinds.get(kind, 0) for kind in KINDS},
             "sources": len(sources),
         }
+
+    def index_problem(self) -> str | None:
+        """None when the vector index agrees with the stored items, else what is wrong."""
+        from agentkit.memory.integrity import index_problem
+
+        with self._backend.guard(self.location):
+            self._catch_up()
+            return index_problem(self._col, self._backend.chroma_errors())
+
+    def rebuild(self) -> int:
+        """Re-embed every stored item into a fresh collection; return how many."""
+        from agentkit.memory.integrity import stored_rows
+
+        with self._backend.guard(self.location):
+            rows = stored_rows(self._col)
+            name = self._col.name
+            with write_lock(self.directory):
+                self._client.delete_collection(name)
+        self._client, self._col = self._backend.connect(self.directory, self._url, self.embedder)
+        metas: list[Metadata] = [dict(meta) for _, _, meta in rows]
+        for s in range(0, len(rows), _PAGE):
+            chunk = rows[s : s + _PAGE]
+            self._upsert([r[0] for r in chunk], [r[1] for r in chunk], metas[s : s + _PAGE])
+        self._index_checked = True
+        return len(rows)
+
+    def _check_index(self) -> None:
+        """Refuse to search an index that silently lacks stored items (see integrity.py)."""
+        if self._index_checked:
+            return
+        from agentkit.memory.integrity import index_problem
+
+        problem = index_problem(self._col, self._backend.chroma_errors())
+        if problem is not None:
+            raise MemoryStoreError(
+                f"memory at {self.location}: {problem}; searches would miss them. "
+                "Run `agentkit memory rebuild` to re-embed every stored item"
+            )
+        self._index_checked = True
 
     def close(self) -> None:
         """Release the client; the memory is unusable afterwards."""

@@ -56,6 +56,8 @@ def parse_workflow(text: str, filename: str = "<workflow>") -> Workflow:
         raise WorkflowFileError([f"{filename}{line}: invalid YAML: {exc.problem}"]) from exc
     except yaml.YAMLError as exc:
         raise WorkflowFileError([f"{filename}: invalid YAML: {exc}"]) from exc
+    except RecursionError:  # PyYAML composes recursively; absurd nesting exhausts the stack
+        raise WorkflowFileError([f"{filename}: invalid YAML: nested too deeply"]) from None
     if not isinstance(data, dict):
         raise WorkflowFileError([f"{filename}:1: a workflow file is a mapping with name and steps"])
     try:

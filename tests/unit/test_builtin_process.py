@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from agentkit.config import Settings
+from agentkit.config import SandboxSettings, Settings
 from agentkit.plugins import load_file, tools_in
 from agentkit.registry import Toolset
 from agentkit.resources import tools_dir
@@ -20,8 +20,23 @@ PYTHON_MODULE = load_file(tools_dir() / "python_exec.py")
 TOOLS = Toolset([*tools_in(load_file(tools_dir() / "shell.py")), *tools_in(PYTHON_MODULE)])
 
 
-def call(ws: Path, name: str, timeout: float = 10, yes: bool = True, **args: Any) -> Observation:
-    settings = Settings(workspace=ws, yes=yes, tool_timeout=timeout)
+# Tests that read pids the children wrote need host pids, so they run unsandboxed (in
+# the bubblewrap sandbox a child sees its own PID namespace); test_sandbox.py runs the
+# escapes in both modes.
+HOST_PIDS = SandboxSettings(mode="process-group")
+
+
+def call(
+    ws: Path,
+    name: str,
+    timeout: float = 10,
+    yes: bool = True,
+    sandbox: SandboxSettings | None = None,
+    **args: Any,
+) -> Observation:
+    settings = Settings(
+        workspace=ws, yes=yes, tool_timeout=timeout, sandbox=sandbox or SandboxSettings()
+    )
     return TOOLS.call(name, args, ToolContext.create(settings, interactive=False))
 
 
@@ -77,14 +92,14 @@ def test_shell_timeout_kills_children_and_grandchildren(tmp_path: Path) -> None:
     command = (
         "sh -c 'sleep 60 & echo $! > grandchild.pid; sleep 60' & echo $! > child.pid; sleep 60"
     )
-    obs = call(tmp_path, "shell", timeout=1, command=command)
+    obs = call(tmp_path, "shell", timeout=1, sandbox=HOST_PIDS, command=command)
     assert obs.error == "timeout" and "killed" in obs.text
     assert_dead(read_pid(tmp_path / "child.pid"))
     assert_dead(read_pid(tmp_path / "grandchild.pid"))
 
 
 def test_background_process_does_not_outlive_a_finished_command(tmp_path: Path) -> None:
-    obs = call(tmp_path, "shell", command="sleep 60 >/dev/null 2>&1 & echo $!")
+    obs = call(tmp_path, "shell", sandbox=HOST_PIDS, command="sleep 60 >/dev/null 2>&1 & echo $!")
     assert obs.ok
     assert_dead(int(obs.text))
 
@@ -136,7 +151,7 @@ def test_python_timeout_kills_grandchildren(tmp_path: Path) -> None:
         "open('gc.pid', 'w').write(str(p.pid))\n"
         "time.sleep(60)\n"
     )
-    obs = call(tmp_path, "python", timeout=1.5, code=code)
+    obs = call(tmp_path, "python", timeout=1.5, sandbox=HOST_PIDS, code=code)
     assert obs.error == "timeout"
     assert_dead(read_pid(tmp_path / "gc.pid"))
 

@@ -1,64 +1,32 @@
-"""Shared safety helpers for tools: workspace confinement and a process-group runner.
+"""Running a command with a timeout, capped output, resource limits and a full kill.
 
-`resolve_in_workspace` turns a model-supplied path into one that is guaranteed to lie
-inside the workspace. `run_process` runs a command in its own session (process group)
-so a timeout can kill it *and every descendant* with one `killpg`, caps what it may
-print, and can apply `resource` limits (CPU seconds, address space, file size).
-
-Limit: a descendant that calls setsid() leaves the group and escapes the kill; real
-isolation needs containers, which agentkit does not assume.
+`run_process` runs a command in its own session (process group), optionally inside a
+`Confinement` (bubblewrap), caps what it may print, and can apply `resource` limits
+(CPU seconds, address space, file size). When it ends, by itself or at the timeout,
+everything it started is killed: the PID namespace in bubblewrap mode, the group plus a
+/proc sweep of descendants and marked processes otherwise (`agentkit.sandbox.reap`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import resource
 import signal
 import subprocess
 import threading
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from agentkit.errors import ToolError
+from agentkit.sandbox.confine import Confinement
+from agentkit.sandbox.reap import MARKER_VAR, sweep
 
-__all__ = [
-    "Limits",
-    "PathEscapeError",
-    "ProcessResult",
-    "resolve_in_workspace",
-    "run_process",
-    "safe_env",
-]
+__all__ = ["DEFAULT_MAX_OUTPUT", "Limits", "ProcessResult", "run_process", "safe_env"]
 
 DEFAULT_MAX_OUTPUT = 20_000  # bytes kept per stream; the rest is drained and counted
-
-
-class PathEscapeError(ToolError):
-    """A path that would leave the workspace."""
-
-
-def resolve_in_workspace(workspace: Path, relpath: str | os.PathLike[str]) -> Path:
-    """Return the real path of `relpath` inside `workspace`, or raise PathEscapeError.
-
-    `..` is refused outright (even when it would stay inside) so the rule is easy to
-    state; absolute paths and symlinks are judged by where they really point.
-    """
-    text = os.fspath(relpath)
-    if "\x00" in text:
-        raise PathEscapeError("path contains a NUL byte; use a plain relative path")
-    if ".." in Path(text).parts:
-        raise PathEscapeError(f"path {text!r} contains '..'; use a path inside the workspace")
-    root = workspace.resolve()
-    candidate = Path(text) if Path(text).is_absolute() else root / text
-    real = candidate.resolve()  # follows symlinks, so a link pointing out is caught below
-    if real != root and not real.is_relative_to(root):
-        raise PathEscapeError(
-            f"path {text!r} is outside the workspace {root}; use a path relative to it"
-        )
-    return real
 
 
 @dataclass(frozen=True)
@@ -87,6 +55,7 @@ class ProcessResult:
     timed_out: bool
     stdout_dropped: int  # bytes beyond the cap that were discarded
     stderr_dropped: int
+    killed: int = 0  # processes still running at the end that the sweep killed
 
     def output(self) -> str:
         """stdout, then stderr under a label, each with a marker where it was capped."""
@@ -139,11 +108,6 @@ class _Drain(threading.Thread):
         return self.kept.decode("utf-8", errors="replace")
 
 
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
-        os.killpg(pgid, signal.SIGKILL)
-
-
 def run_process(
     argv: Sequence[str],
     *,
@@ -153,18 +117,23 @@ def run_process(
     limits: Limits | None = None,
     env: Mapping[str, str] | None = None,
     stdin_text: str | None = None,
+    confinement: Confinement | None = None,
 ) -> ProcessResult:
-    """Run `argv` in a new process group; on timeout SIGKILL the whole group.
+    """Run `argv` in a new process group (inside `confinement` when given); at the
+    timeout, or when it exits, kill it and everything it started.
 
-    The group is killed after a normal exit too, so background children the command
-    left behind (`sleep 100 &`) never outlive the call.
+    Background children the command left behind (`sleep 100 &`) never outlive the call.
     """
     preexec: Callable[[], None] | None = limits.apply if limits else None
+    marker = uuid.uuid4().hex
+    child_env = dict(env) if env is not None else safe_env(cwd)
+    child_env[MARKER_VAR] = marker  # how the sweep finds processes that left the group
+    command = confinement.command(argv, cwd) if confinement is not None else list(argv)
     try:
         proc = subprocess.Popen(
-            list(argv),
+            command,
             cwd=cwd,
-            env=dict(env) if env is not None else safe_env(cwd),
+            env=child_env,
             stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -172,7 +141,7 @@ def run_process(
             preexec_fn=preexec,  # only setrlimit, which is safe after fork
         )
     except OSError as exc:
-        raise ToolError(f"cannot start {argv[0]!r}: {exc.strerror or exc}") from exc
+        raise ToolError(f"cannot start {command[0]!r}: {exc.strerror or exc}") from exc
     assert proc.stdout is not None and proc.stderr is not None
     out, err = _Drain(proc.stdout, max_output), _Drain(proc.stderr, max_output)
     out.start()
@@ -189,10 +158,10 @@ def run_process(
     except subprocess.TimeoutExpired:
         timed_out = True
     finally:
-        _kill_group(proc.pid)  # pgid == pid because of start_new_session
+        leftovers = sweep(proc.pid, marker, root_reaped=proc.returncode is not None)
         proc.wait()
     for drain in (out, err):
-        drain.join(timeout=2.0)  # a setsid()-escaped grandchild may hold the pipe open
+        drain.join(timeout=2.0)  # a process the sweep could not find may hold the pipe
     return ProcessResult(
         returncode=proc.returncode,
         stdout=out.text(),
@@ -200,4 +169,5 @@ def run_process(
         timed_out=timed_out,
         stdout_dropped=out.dropped,
         stderr_dropped=err.dropped,
+        killed=leftovers,
     )
