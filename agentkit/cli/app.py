@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("agentkit.cli.eval_cmd:app", "Evaluate tool calling on benchmark data."),
     "batch": (
         "agentkit.cli.batch_cmd:batch",
-        "Run many goals from a JSON Lines file, on a local pool or on Ray.",
+        "Run every goal in GOALS; finished ids in --out are skipped unless --rerun.",
     ),
     "mcp": ("agentkit.cli.mcp_cmd:app", "Serve agentkit's tools and agent over MCP."),
 }
