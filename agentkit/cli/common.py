@@ -14,6 +14,7 @@ __all__ = [
     "JsonOpt",
     "ModelOpt",
     "NCtxOpt",
+    "ThreadsOpt",
     "WorkspaceOpt",
     "YesOpt",
     "resolve",
@@ -27,6 +28,12 @@ NCtxOpt = Annotated[int | None, typer.Option("--n-ctx", help="Context window in 
 GpuLayersOpt = Annotated[
     str | None,
     typer.Option("--gpu-layers", help="Layers to offload to the GPU, or 'auto'."),
+]
+ThreadsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--threads", min=1, help="CPU threads for the model and embedder (default: cores - 1)."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 YesOpt = Annotated[

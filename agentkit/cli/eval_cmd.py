@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from agentkit.cli.common import JsonOpt, ModelOpt, NCtxOpt, resolve
+from agentkit.cli.common import JsonOpt, ModelOpt, NCtxOpt, ThreadsOpt, resolve
 
 if TYPE_CHECKING:
     from agentkit.eval.runner import EvalReport, ItemResult
@@ -61,6 +61,7 @@ def bfcl(
     ] = None,
     model: ModelOpt = None,
     n_ctx: NCtxOpt = None,
+    threads: ThreadsOpt = None,
     json_out: JsonOpt = False,
     baseline_prompt: Annotated[
         bool,
@@ -76,7 +77,7 @@ def bfcl(
     from agentkit.llm.llama import LlamaModel
 
     items = load_items(data, category or CATEGORIES, limit=limit)
-    settings = resolve(model=model, n_ctx=n_ctx).settings
+    settings = resolve(model=model, n_ctx=n_ctx, threads=threads).settings
     llm = LlamaModel.from_settings(settings)
 
     def progress(index: int, result: ItemResult) -> None:

@@ -16,6 +16,7 @@ from agentkit.cli.common import (
     JsonOpt,
     ModelOpt,
     NCtxOpt,
+    ThreadsOpt,
     WorkspaceOpt,
     YesOpt,
     resolve,
@@ -63,6 +64,7 @@ def run(
     memory_dir: MemoryDirOpt = None,
     n_ctx: NCtxOpt = None,
     gpu_layers: GpuLayersOpt = None,
+    threads: ThreadsOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -80,6 +82,7 @@ def run(
         memory_dir=memory_dir,
         n_ctx=n_ctx,
         gpu_layers=gpu_layers,
+        threads=threads,
     ).settings
     if file is not None:
         from agentkit.workflow.cli import run_workflow_file

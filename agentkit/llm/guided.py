@@ -84,6 +84,8 @@ class GuidedDecoder:
         self._tokenizer: LLTokenizer | None = None
         self._matchers: dict[str, LLMatcher] = {}
         self._mask: npt.NDArray[np.int32] | None = None
+        self._view: npt.NDArray[np.float32] | None = None
+        self._view_address: int | None = None
 
     def tokenizer(self) -> LLTokenizer:
         """Built on first use (it walks the whole vocabulary, a fraction of a second)."""
@@ -130,6 +132,7 @@ class GuidedDecoder:
         matcher = self.matcher(schema)
         eos = self.tokenizer().eos_token
         rng = np.random.default_rng(sampling.seed)
+        n_vocab = llm.n_vocab()
         result = DecodeResult(cached_prompt_tokens=self._reuse_prefix(prompt))
         forced = matcher.compute_ff_tokens()[:max_tokens]
         matcher.consume_tokens(forced)
@@ -138,8 +141,7 @@ class GuidedDecoder:
         pending = prompt[result.cached_prompt_tokens :] + forced
         while not matcher.is_stopped() and len(result.tokens) < max_tokens:
             llm.eval(pending)
-            logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))
-            logits = self._penalize(logits, result.tokens, sampling)
+            logits = self._penalize(self._logits(n_vocab), result.tokens, sampling)
             token = _draw(logits, sampling, rng)
             if matcher.try_consume_tokens([token]) != 1:
                 result.resampled += 1
@@ -157,6 +159,20 @@ class GuidedDecoder:
             pending = [token, *forced]
         result.accepted = matcher.is_accepting()
         return result
+
+    def _logits(self, n_vocab: int) -> npt.NDArray[np.float32]:
+        """The last evaluated position's logits, a view of llama.cpp's output buffer (the
+        view is kept while the buffer stays put: making one costs more than the check)."""
+        import ctypes
+
+        import numpy as np
+
+        pointer = self._llm._ctx.get_logits_ith(-1)
+        address = ctypes.cast(pointer, ctypes.c_void_p).value
+        if self._view is None or address != self._view_address or self._view.size != n_vocab:
+            self._view = np.ctypeslib.as_array(pointer, shape=(n_vocab,))
+            self._view_address = address
+        return self._view
 
     def _reuse_prefix(self, prompt: list[int]) -> int:
         """Keep the KV cache's common prefix with `prompt` (never all of it: the last
@@ -176,19 +192,15 @@ class GuidedDecoder:
     def _penalize(
         logits: npt.NDArray[np.float32], history: list[int], sampling: Sampling
     ) -> npt.NDArray[np.float32]:
-        """llama.cpp's repeat penalty over the recent completion tokens (a copy if any)."""
-        import numpy as np
-
-        recent = history[-sampling.penalty_last_n :] if sampling.penalty_last_n else []
-        if sampling.repeat_penalty == 1.0 or not recent:
+        """llama.cpp's repeat penalty over the recent completion tokens, in place: `logits`
+        is llama.cpp's output buffer, rewritten by the next evaluation anyway."""
+        if sampling.repeat_penalty == 1.0 or not sampling.penalty_last_n:
             return logits
-        out = logits.copy()
-        ids = np.unique(np.asarray(recent, dtype=np.int64))
-        values = out[ids]
-        out[ids] = np.where(
-            values > 0, values / sampling.repeat_penalty, values * sampling.repeat_penalty
-        )
-        return out
+        penalty = sampling.repeat_penalty
+        for token in set(history[-sampling.penalty_last_n :]):
+            value = logits[token]
+            logits[token] = value / penalty if value > 0 else value * penalty
+        return logits
 
     def _masked(
         self, matcher: LLMatcher, logits: npt.NDArray[np.float32]
@@ -212,7 +224,7 @@ def _draw(logits: npt.NDArray[np.float32], sampling: Sampling, rng: np.random.Ge
     import numpy as np
 
     if sampling.temperature <= 0.0:
-        return int(np.argmax(logits))
+        return int(logits.argmax())
     k = min(sampling.top_k, logits.shape[0]) if sampling.top_k > 0 else logits.shape[0]
     top = np.argpartition(logits, -k)[-k:]
     top = top[np.argsort(logits[top])[::-1]]

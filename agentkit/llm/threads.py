@@ -16,7 +16,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-__all__ = ["ThreadCounts", "available_cpus", "default_threads", "physical_cores", "thread_counts"]
+__all__ = [
+    "ThreadCounts",
+    "available_cpus",
+    "default_threads",
+    "describe_threads",
+    "physical_cores",
+    "thread_counts",
+]
 
 
 class ThreadCounts(BaseModel):
@@ -59,3 +66,12 @@ def thread_counts(threads: int | None) -> ThreadCounts:
         return ThreadCounts(decode=threads, batch=threads, source="setting")
     n = default_threads()
     return ThreadCounts(decode=n, batch=n, source="default")
+
+
+def describe_threads(counts: ThreadCounts) -> str:
+    """One line for `agentkit models` and `doctor`."""
+    why = "from the threads setting" if counts.source == "setting" else "default: cores - 1"
+    return (
+        f"{counts.decode} decode, {counts.batch} batch, embedder {counts.decode} ({why}; "
+        f"{physical_cores()} physical cores, {available_cpus()} CPUs available)"
+    )

@@ -7,6 +7,7 @@ counters only the llguidance loop has (forced, resampled) are tested on it alone
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -196,3 +197,17 @@ def test_compiled_grammars_are_cached_per_schema(guided: LlamaModel) -> None:
     schema = Capital.model_json_schema()
     assert guided.grammar(schema) is guided.grammar(dict(schema))
     assert guided.grammar(schema) is not guided.grammar(SCHEMAS["enum"])
+
+
+def test_the_gbnf_decoder_is_logged_once(
+    loaded: LlamaModel, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import agentkit.llm.llama as llama_module
+
+    monkeypatch.setattr(llama_module, "_gbnf_logged", False)
+    monkeypatch.setattr(loaded, "decoder", "gbnf")
+    with caplog.at_level(logging.WARNING, logger="agentkit.llm.llama"):
+        generate(loaded, ask("Name a country and its capital."), Capital)
+        generate(loaded, ask("Name another country and its capital."), Capital)
+    said = [r for r in caplog.records if "decoder = gbnf" in r.getMessage()]
+    assert len(said) == 1
