@@ -215,7 +215,9 @@ class Agent:
             if self._own_embedder is None:
                 from agentkit.memory.embedders import make_embedder
 
-                self._own_embedder = make_embedder(self.settings.embedder)
+                self._own_embedder = make_embedder(
+                    self.settings.embedder, threads=self.settings.threads
+                )
             embedder = self._own_embedder
         return embedder
 

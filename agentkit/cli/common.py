@@ -20,6 +20,7 @@ __all__ = [
     "ModelOpt",
     "NCtxOpt",
     "RemoteModelOpt",
+    "ThreadsOpt",
     "WorkspaceOpt",
     "YesOpt",
     "json_depth",
@@ -49,6 +50,12 @@ NCtxOpt = Annotated[int | None, typer.Option("--n-ctx", help="Context window in 
 GpuLayersOpt = Annotated[
     str | None,
     typer.Option("--gpu-layers", help="Layers to offload to the GPU, or 'auto'."),
+]
+ThreadsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--threads", min=1, help="CPU threads for the model and embedder (default: cores - 1)."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 YesOpt = Annotated[

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import typer
 from pydantic import BaseModel
 
-from agentkit.cli.common import JsonOpt, ModelOpt, resolve
+from agentkit.cli.common import JsonOpt, ModelOpt, ThreadsOpt, resolve
 from agentkit.errors import AgentkitError
 
 if TYPE_CHECKING:
@@ -84,8 +84,17 @@ class _Checks:
         }
         question = [Message(role="user", content='Is 2 + 2 = 4? Reply as {"ok": true/false}.')]
         value, completion = generate(self.model, question, schema, max_tokens=16)
-        tokens = completion.usage.completion_tokens
-        return "OK", f"schema-constrained completion returned {json.dumps(value)} ({tokens} tok)"
+        u = completion.usage
+        return "OK", (
+            f"schema-constrained completion returned {json.dumps(value)} "
+            f"({u.completion_tokens} tok, {u.forced_tokens} forced; decoder {self.model.decoder})"
+        )
+
+    def threads(self) -> Outcome:
+        from agentkit.llm.threads import describe_threads, thread_counts
+
+        counts = self.model.threads if self.model is not None else None
+        return "OK", describe_threads(counts or thread_counts(self.settings.threads))
 
     def gpu(self) -> Outcome:
         from agentkit.llm.factory import is_remote
@@ -120,7 +129,7 @@ class _Checks:
             from agentkit.memory.embedders import make_embedder
         except ImportError:
             return "WARN", "memory not installed (agentkit.memory.embedders is missing)"
-        embedder = make_embedder(self.settings.embedder)
+        embedder = make_embedder(self.settings.embedder, threads=self.settings.threads)
         vectors = embedder.embed(["agentkit doctor"])
         return "OK", f"{embedder.name} embedded a test sentence offline ({len(vectors[0])} dims)"
 
@@ -149,6 +158,7 @@ class _Checks:
             ("config", self.config),
             ("model", self.model_loads),
             ("grammar", self.grammar),
+            ("threads", self.threads),
             ("gpu", self.gpu),
             ("memory dir", self.memory_dir),
             ("embedder", self.embedder),
@@ -178,10 +188,10 @@ def _report(checks: list[Check], as_json: bool) -> None:
         raise typer.Exit(1)
 
 
-def doctor(model: ModelOpt = None, as_json: JsonOpt = False) -> None:
-    """Check the model, grammar support, memory, embedder, GPU and journal."""
+def doctor(model: ModelOpt = None, threads: ThreadsOpt = None, as_json: JsonOpt = False) -> None:
+    """Check the model, grammar support, threads, memory, embedder, GPU and journal."""
     try:
-        resolved = resolve(model=model)
+        resolved = resolve(model=model, threads=threads)
     except AgentkitError as exc:  # nothing else can run without settings
         _report([Check(name="config", status="FAIL", detail=str(exc), seconds=0.0)], as_json)
         return

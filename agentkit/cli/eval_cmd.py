@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from agentkit.cli.common import JsonOpt, ModelOpt, NCtxOpt, RemoteModelOpt, resolve
+from agentkit.cli.common import JsonOpt, ModelOpt, NCtxOpt, RemoteModelOpt, ThreadsOpt, resolve
 
 if TYPE_CHECKING:
     from agentkit.eval.runner import EvalReport, ItemResult
@@ -62,6 +62,7 @@ def bfcl(
     model: ModelOpt = None,
     remote_model: RemoteModelOpt = None,
     n_ctx: NCtxOpt = None,
+    threads: ThreadsOpt = None,
     json_out: JsonOpt = False,
     baseline_prompt: Annotated[
         bool,
@@ -77,7 +78,9 @@ def bfcl(
     from agentkit.llm.factory import load_model
 
     items = load_items(data, category or CATEGORIES, limit=limit)
-    settings = resolve(model=model, remote_model=remote_model, n_ctx=n_ctx).settings
+    settings = resolve(
+        model=model, remote_model=remote_model, n_ctx=n_ctx, threads=threads
+    ).settings
     llm = load_model(settings)  # a GGUF, an openai:URL server, or `scripted:FILE` in tests
 
     def progress(index: int, result: ItemResult) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from agentkit.cli.common import JsonOpt, ModelOpt, resolve
+from agentkit.cli.common import JsonOpt, ModelOpt, ThreadsOpt, resolve
 
 if TYPE_CHECKING:
     from agentkit.config import Settings
@@ -15,18 +15,22 @@ if TYPE_CHECKING:
 __all__ = ["models"]
 
 
-def models(model: ModelOpt = None, as_json: JsonOpt = False) -> None:
-    """Show the active model: path, size, quantisation, context length, chat template, GPU."""
+def models(model: ModelOpt = None, threads: ThreadsOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the active model: path, size, quantisation, context length, chat template, GPU,
+    threads and decoder."""
     from agentkit.llm.factory import is_remote
     from agentkit.llm.llama import inspect_model
+    from agentkit.llm.threads import describe_threads, thread_counts
 
-    settings = resolve(model=model).settings
+    settings = resolve(model=model, threads=threads).settings
     if is_remote(settings.model):
         _remote(settings, as_json)
         return
     info = inspect_model(settings.model)
+    counts = thread_counts(settings.threads)
     if as_json:
-        typer.echo(json.dumps(info.model_dump(), indent=2))
+        payload = {**info.model_dump(), "threads": counts.model_dump()}
+        typer.echo(json.dumps({**payload, "decoder": settings.decoder}, indent=2))
         return
     rows = [
         ("model", info.name),
@@ -37,6 +41,8 @@ def models(model: ModelOpt = None, as_json: JsonOpt = False) -> None:
         ("context length", str(info.context_length or "unknown")),
         ("chat template", "found" if info.chat_template else "missing (plain transcript)"),
         ("gpu offload", "available" if info.gpu_offload_available else "not available (CPU build)"),
+        ("threads", describe_threads(counts)),
+        ("decoder", settings.decoder),
     ]
     for key, value in rows:
         typer.echo(f"{key:<15} {value}")

@@ -19,6 +19,7 @@ from agentkit.cli.common import (
     ModelOpt,
     NCtxOpt,
     RemoteModelOpt,
+    ThreadsOpt,
     WorkspaceOpt,
     YesOpt,
     resolve,
@@ -70,6 +71,7 @@ def run(
     memory_url: MemoryUrlOpt = None,
     n_ctx: NCtxOpt = None,
     gpu_layers: GpuLayersOpt = None,
+    threads: ThreadsOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -89,6 +91,7 @@ def run(
         chroma_url=memory_url,
         n_ctx=n_ctx,
         gpu_layers=gpu_layers,
+        threads=threads,
     ).settings
     settings = with_mcp_servers(settings, mcp)
     if file is not None:

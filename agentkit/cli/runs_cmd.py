@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from agentkit.cli import terminal
-from agentkit.cli.common import JsonOpt, ModelOpt, YesOpt, resolve
+from agentkit.cli.common import JsonOpt, ModelOpt, ThreadsOpt, YesOpt, resolve
 from agentkit.errors import ConfigError, JournalError
 
 if TYPE_CHECKING:
@@ -118,6 +118,7 @@ def resume(
     run_id: IdArg,
     yes: YesOpt = None,
     model: ModelOpt = None,
+    threads: ThreadsOpt = None,
     max_steps: Annotated[int | None, typer.Option(help="Most model decisions now.")] = None,
     max_time: Annotated[float | None, typer.Option(help="Most wall-clock seconds now.")] = None,
     as_json: JsonOpt = False,
@@ -136,7 +137,7 @@ def resume(
                 "so run the workflow again with agentkit run --file"
             )
         start = next(e for e in journal.events(full_id) if isinstance(e, RunStarted))
-    given = resolve(yes=yes, model=model, max_steps=max_steps, max_time=max_time)
+    given = resolve(yes=yes, model=model, threads=threads, max_steps=max_steps, max_time=max_time)
     # The run continues with the settings it started with; flags given now win.
     explicit = {
         key: getattr(given.settings, key) for key, src in given.sources.items() if src == "cli"

@@ -56,7 +56,11 @@ class MiniLMEmbedder:
     max_tokens = 256  # the length the model was trained on; longer input is truncated
 
     def __init__(self, *, threads: int | None = None) -> None:
-        self._threads = threads
+        from agentkit.llm.threads import thread_counts
+
+        # Like llama.cpp's, onnxruntime's default (one thread per core, spinning) stalls
+        # when another process holds a core; cores - 1 unless the threads setting says.
+        self._threads = thread_counts(threads).decode
         self._session: Any = None
         self._tokenizer: Any = None
 
@@ -70,8 +74,8 @@ class MiniLMEmbedder:
         )
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
-        if self._threads:
-            options.intra_op_num_threads = self._threads
+        options.intra_op_num_threads = self._threads
+        options.inter_op_num_threads = 1
         self._session = onnxruntime.InferenceSession(
             str(model), options, providers=["CPUExecutionProvider"]
         )
@@ -109,12 +113,15 @@ class MiniLMEmbedder:
 class LlamaEmbedder:
     """Any GGUF model through llama.cpp, mean-pooled and L2-normalised."""
 
-    def __init__(self, gguf_path: str | Path, *, n_ctx: int = 512) -> None:
+    def __init__(
+        self, gguf_path: str | Path, *, n_ctx: int = 512, threads: int | None = None
+    ) -> None:
         self.path = Path(gguf_path).expanduser()
         if not self.path.is_file():
             raise ConfigError(f"embedder model {self.path} does not exist; fix settings.embedder")
         self.name = f"gguf-{self.path.stem}"
         self._n_ctx = n_ctx
+        self._threads = threads
         self._llm: Any = None
 
     def _model(self) -> Any:
@@ -123,7 +130,9 @@ class LlamaEmbedder:
 
             from agentkit.errors import ModelFormatError
             from agentkit.llm.llama import load_llama
+            from agentkit.llm.threads import thread_counts
 
+            counts = thread_counts(self._threads)
             try:
                 self._llm = load_llama(
                     self.path,
@@ -132,6 +141,8 @@ class LlamaEmbedder:
                     n_ctx=self._n_ctx,
                     n_batch=self._n_ctx,
                     n_ubatch=self._n_ctx,
+                    n_threads=counts.decode,
+                    n_threads_batch=counts.batch,
                 )
             except ModelFormatError as exc:
                 raise ConfigError(
@@ -158,10 +169,11 @@ def _unit(vector: Sequence[float]) -> list[float]:
     return [x / norm for x in vector]
 
 
-def make_embedder(spec: str) -> Embedder:
-    """'minilm' (the default) or a path to a GGUF embedding model."""
+def make_embedder(spec: str, *, threads: int | None = None) -> Embedder:
+    """'minilm' (the default) or a path to a GGUF embedding model; `threads` None = the
+    default of agentkit.llm.threads."""
     if spec.strip().lower() in {"", "minilm", "default"}:
-        return MiniLMEmbedder()
+        return MiniLMEmbedder(threads=threads)
     if spec.lower().endswith(".gguf") or Path(spec).expanduser().is_file():
-        return LlamaEmbedder(spec)
+        return LlamaEmbedder(spec, threads=threads)
     raise ConfigError(f"unknown embedder {spec!r}; use 'minilm' or a path to a .gguf file")

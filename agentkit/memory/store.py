@@ -67,7 +67,7 @@ class Memory:
     @classmethod
     def open(cls, settings: Settings) -> Memory:
         """The memory `settings` describe: a Chroma server if `chroma_url`, else `memory_path`."""
-        embedder = make_embedder(settings.embedder)
+        embedder = make_embedder(settings.embedder, threads=settings.threads)
         if settings.chroma_url:
             return cls(url=settings.chroma_url, embedder=embedder)
         return cls(settings.memory_path, embedder=embedder)

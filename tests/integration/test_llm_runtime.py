@@ -104,3 +104,21 @@ def test_every_builtin_decision_grammar_is_accepted_by_llama_cpp(model: LlamaMod
     for name in tools.names():  # each tool alone, as a step's focused first call uses it
         model.grammar(decision_schema(tools.subset([name]).definitions(), actions=("call",)))
     model.grammar(decision_schema(tools.definitions(), max_calls=8))  # all at once
+
+
+def test_models_command_shows_threads_and_decoder(tmp_path: Path) -> None:
+    env = {"AGENTKIT_CONFIG": str(tmp_path / "c.toml")}
+    shown = CliRunner().invoke(app, ["models", "--threads", "3", "--json"], env=env)
+    assert shown.exit_code == 0, shown.output
+    info = json.loads(shown.stdout)
+    assert info["threads"] == {"decode": 3, "batch": 3, "source": "setting"}
+    assert info["decoder"] == "llguidance"
+    text = CliRunner().invoke(app, ["models"], env=env)
+    assert "threads" in text.stdout and "default: cores - 1" in text.stdout
+
+
+def test_model_uses_the_thread_count_it_reports() -> None:
+    model = LlamaModel(n_ctx=256, threads=1)
+    assert (model.threads.decode, model.threads.batch) == (1, 1)
+    assert model._llm.context_params.n_threads == 1
+    assert model._llm.context_params.n_threads_batch == 1
