@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from agentkit.decision import decision_schema
 from agentkit.errors import AgentkitError
 from agentkit.plan import plan_schema
 from agentkit.policy.aids import (
@@ -94,13 +93,7 @@ class SmallPolicy:
         if self.on("demonstrations") and demos:
             names = [t.name for t in tools]
             shown = [d for d in demos if set(d.tools) <= set(names)]
-
-            def prompt(demo_goal: str) -> str:
-                return self.renderer.render(
-                    "plan", goal=demo_goal, memory="", max_steps=MAX_PLAN_STEPS, tool_names=names
-                )
-
-            preamble = demonstrations.plan_messages(shown, prompt)
+            preamble = demonstrations.plan_messages(shown, self.renderer, names)
         return Offer(tools, preamble)
 
     # -- requests --------------------------------------------------------------------------
@@ -117,10 +110,8 @@ class SmallPolicy:
     def decision_request(self, run: RunView, step: PlanStep) -> ModelRequest:
         if self.on("focused_call") and focused_call.applies(run, step):
             return focused_call.request(run, step, copy_words=self.on("verbatim"))
-        first_try = run.state.step_failures == 0 and run.state.last_call is None
-        if self.on("written_steps") and step.tool is None and first_try:
-            schema = decision_schema([], actions=written_steps.ACTIONS)
-            return ModelRequest("decide", run.transcript.messages, schema)
+        if self.on("written_steps") and written_steps.applies(run, step):
+            return written_steps.request(run, step)
         return self._plain.decision_request(run, step)
 
     def observe(self, run: RunView, step: PlanStep, observation: ObservationMade) -> bool:
@@ -146,10 +137,11 @@ class SmallPolicy:
 
     def finish_answer(self, run: RunView, reply: Any) -> tuple[str, list[str]]:
         draft = str(reply["answer"]).strip()
+        text, quoted = draft, list[str]()
         if self._quotes(run):
             text, quoted = quote_answers.quoted(run.state, draft)
-        else:
+        elif self.on("quote_answers"):
             text, quoted = quote_answers.expand(run.state, draft)
         if self.on("composed_answer") and run.state.written:
-            text = composed_answer.compose(text, run.state.plan, run.state.written)
+            text = composed_answer.compose(run.state.plan, run.state.written, text)
         return text, list(dict.fromkeys([*reply.get("citations", []), *quoted]))

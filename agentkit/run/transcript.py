@@ -116,6 +116,7 @@ class Transcript:
         self._step_memory: list[MemoryItemRef] = []
         self._goal_memory: list[MemoryItemRef] = []
         self._planned: dict[int, PlanStep] = {}
+        self._plan_end = len(self.messages)
         self._done: list[PlanStep] = []
 
     # -- rendering pieces the policies share -------------------------------------------
@@ -168,6 +169,10 @@ class Transcript:
             return list(self.messages)
         return append(self.messages, "user", self.plan_prompt(memory=self._goal_memory))
 
+    def through_plan(self) -> list[Message]:
+        """The transcript up to the latest plan: the part every step shares."""
+        return list(self.messages[: self._plan_end])
+
     # -- folding -----------------------------------------------------------------------
 
     def _say(self, role: str, content: str) -> None:
@@ -184,6 +189,7 @@ class Transcript:
                     self._say("user", self.plan_prompt(memory=self._goal_memory))
                 self._say("assistant", compact(plan_json(steps)))
                 self._planned.update({s.id: s for s in steps})
+                self._plan_end = len(self.messages)
                 self._replanning = False
             case StepStarted(step_id=step_id, title=title):
                 step = self._planned.get(step_id) or PlanStep(id=step_id, title=title)

@@ -1,7 +1,8 @@
 """Aid `composed_answer`: the answer to a goal worked out in written steps (a plan, an
-itinerary, advice) carries each step's result, one section per step, after the model's
-own summary. A 135M model asked for an answer compresses five good step results into one
-vague sentence; the step results are the substance, so they are kept whole."""
+itinerary, advice, a summary) is those step results, one section per step, followed by
+the tool results the model's answer quoted. A 135M model asked for a final answer
+compresses good step results into one vague sentence, often borrowed from a worked
+example; the step results are the substance, so they are the answer."""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ from agentkit.events import PlanStep
 __all__ = ["compose"]
 
 
-def compose(summary: str, plan: Sequence[PlanStep], written: Mapping[int, str]) -> str:
-    sections = [f"{step.title}: {written[step.id]}" for step in plan if step.id in written]
-    if not sections:
-        return summary
-    body = "\n".join(f"- {section}" for section in sections)
-    return f"{summary}\n\n{body}" if summary else body
+def compose(plan: Sequence[PlanStep], written: Mapping[int, str], draft: str = "") -> str:
+    """The written step results as sections; `draft` (the model's answer) only when
+    no step was written."""
+    sections = [f"- {step.title}: {written[step.id]}" for step in plan if step.id in written]
+    return "\n".join(sections) if sections else draft

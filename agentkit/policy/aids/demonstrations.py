@@ -12,15 +12,17 @@ are never retrieved.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from agentkit.errors import ConfigError
+from agentkit.events import PlanStep
 from agentkit.llm.base import Message
 from agentkit.policy.aids.routing import TextEmbedder
 
@@ -35,16 +37,23 @@ __all__ = [
     "plan_messages",
 ]
 
+if TYPE_CHECKING:
+    from agentkit.prompts import PromptRenderer
+
 log = logging.getLogger(__name__)
+
+MAX_STEPS = 6
 
 K = 3  # demonstrations shown: one is copied blindly, more mix up; three let it pick
 MIN_SIMILARITY = 0.2  # below this a demonstration is about something else entirely
+MARGIN = 0.12  # and this far below the closest one it is about another kind of goal
 FILE_NAME = "demonstrations.yaml"
 
 
 class DemoStep(BaseModel):
     title: str = Field(max_length=80)
     tool: str | None = None
+    result: str | None = Field(None, max_length=300)  # what a step without a tool wrote
 
 
 class Demonstration(BaseModel):
@@ -54,6 +63,11 @@ class Demonstration(BaseModel):
     @property
     def tools(self) -> list[str]:
         return [s.tool for s in self.steps if s.tool is not None]
+
+    @property
+    def worked(self) -> bool:
+        """Whether every step is written out, so the whole run can be shown."""
+        return all(s.tool is None and s.result for s in self.steps)
 
 
 def _read(path: Path) -> list[Demonstration]:
@@ -116,7 +130,9 @@ class Library:
         ]
         scored.sort(key=lambda pair: -pair[0])
         log.debug("demonstrations for %r: %s", goal, [(round(s, 3), d.goal) for s, d in scored[:k]])
-        return [demo for score, demo in scored[:k] if score >= MIN_SIMILARITY]
+        best = scored[0][0] if scored else 0.0
+        floor = max(MIN_SIMILARITY, best - MARGIN)
+        return [demo for score, demo in scored[:k] if score >= floor]
 
 
 def plan_json(demo: Demonstration) -> dict[str, Any]:
@@ -129,13 +145,25 @@ def plan_json(demo: Demonstration) -> dict[str, Any]:
     }
 
 
-def plan_messages(demos: Sequence[Demonstration], plan_prompt: Any) -> list[Message]:
+def plan_messages(
+    demos: Sequence[Demonstration], renderer: PromptRenderer, tool_names: Sequence[str]
+) -> list[Message]:
     """Each demonstration as a plan request and its plan, the least similar first so the
-    closest one is nearest the real request. `plan_prompt(goal)` renders the request."""
-    import json
-
+    closest one is nearest the real request. The closest one, when it is written out
+    (see `Demonstration.worked`), is shown whole: each step's request and written result,
+    which teaches a small model to write a step's substance rather than its title."""
     messages: list[Message] = []
-    for demo in reversed(demos):
-        messages.append(Message(role="user", content=plan_prompt(demo.goal)))
+    for rank, demo in reversed(list(enumerate(demos))):
+        plan = renderer.render(
+            "plan", goal=demo.goal, memory="", max_steps=MAX_STEPS, tool_names=list(tool_names)
+        )
+        messages.append(Message(role="user", content=plan))
         messages.append(Message(role="assistant", content=json.dumps(plan_json(demo))))
+        if rank == 0 and demo.worked:
+            for i, step in enumerate(demo.steps, 1):
+                shown = PlanStep(id=i, title=step.title, depends_on=[i - 1] if i > 1 else [])
+                request = renderer.render("step", goal=demo.goal, step=shown, tool=None, memory="")
+                reply = {"action": "done", "result": step.result}
+                messages.append(Message(role="user", content=request))
+                messages.append(Message(role="assistant", content=json.dumps(reply)))
     return messages

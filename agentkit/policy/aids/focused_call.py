@@ -40,6 +40,15 @@ def _failed(run: RunView, step: PlanStep) -> ObservationMade | None:
     return None
 
 
+def written_steps(run: RunView) -> list[dict[str, str]]:
+    """Results the model wrote for earlier steps (a poem to save, a summary to store)."""
+    return [
+        {"title": s.title, "result": run.state.written[s.id]}
+        for s in run.state.plan
+        if s.id in run.state.written
+    ]
+
+
 def applies(run: RunView, step: PlanStep) -> bool:
     if run.tool(step.tool) is None:
         return False
@@ -95,6 +104,7 @@ def _messages(
         goal=run.goal,
         step=step,
         tool=hint,
+        steps=written_steps(run),
         results=run.transcript.results_block(run.state.observations),
         error=error,
     )
