@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agentkit.errors import ConfigError
 
@@ -38,7 +38,17 @@ class Settings(BaseModel):
     # model runtime
     model: str | None = Field(None, description="GGUF path or alias; None = bundled SmolLM2")
     n_ctx: int = Field(4096, ge=256, le=1_048_576, description="context window in tokens")
-    n_threads: int | None = Field(None, ge=1, description="CPU threads; None = all cores")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        description="CPU threads for llama.cpp and the embedder; None = physical cores - 1 "
+        "(survives a busy CPU; see docs/benchmarks-decoder.md). Old name: n_threads",
+    )
+    decoder: Literal["llguidance", "gbnf"] = Field(
+        "llguidance",
+        description="structured-output decoder: llguidance (fast) or llama.cpp's GBNF "
+        "grammar sampler (for a platform without llguidance or a schema it rejects)",
+    )
     gpu_layers: int | Literal["auto"] = Field(
         "auto", description="layers to offload; auto = all when llama.cpp has GPU support"
     )
@@ -91,6 +101,13 @@ class Settings(BaseModel):
             raise ValueError(f"unknown aid {unknown[0]!r}; known aids: {', '.join(AID_NAMES)}")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(old in data for old in _ALIASES):
+            data = {_ALIASES.get(k, k): v for k, v in data.items()}
+        return data
+
     @field_validator("gpu_layers", mode="before")
     @classmethod
     def _gpu_layers(cls, value: object) -> object:
@@ -107,6 +124,11 @@ class Settings(BaseModel):
         if isinstance(value, list):
             return [p.expanduser() for p in value]
         return value.expanduser() if value is not None else None
+
+    @property
+    def n_threads(self) -> int | None:
+        """The old name of `threads`."""
+        return self.threads
 
     @property
     def data_home(self) -> Path:
@@ -146,15 +168,18 @@ def config_path() -> Path:
 
 
 _LIST_FIELDS = {"allow_tools", "deny_tools", "tools_path", "http_allowlist", "disable_aids"}
+# Old key -> field, still accepted in the file, the environment and Settings(...).
+_ALIASES = {"n_threads": "threads"}
 
 
 def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     """AGENTKIT_<NAME> for every field; pydantic coerces the strings ("true", "8", "auto")."""
     values: dict[str, Any] = {}
-    for name in Settings.model_fields:
+    for name in [*_ALIASES, *Settings.model_fields]:  # a new name set later wins
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw is None:
             continue
+        name = _ALIASES.get(name, name)
         if name in _LIST_FIELDS:
             sep = os.pathsep if name == "tools_path" else ","
             values[name] = [part.strip() for part in raw.split(sep) if part.strip()]
@@ -170,6 +195,7 @@ def _from_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}; fix or remove it") from exc
+    data = {_ALIASES.get(k, k): v for k, v in data.items()}
     unknown = sorted(set(data) - set(Settings.model_fields))
     if unknown:
         close = difflib.get_close_matches(unknown[0], Settings.model_fields, n=1)

@@ -46,6 +46,8 @@ class RunUsage(BaseModel):
     prompt_tokens: int = 0
     cached_prompt_tokens: int = 0
     completion_tokens: int = 0
+    sampled_tokens: int = 0  # of completion_tokens, chosen by the model
+    forced_tokens: int = 0  # of completion_tokens, fixed by the grammar
     llm_seconds: float = 0.0
     wall_seconds: float = 0.0
     model_calls: int = 0
@@ -100,6 +102,8 @@ class RunResult(BaseModel):
                     usage.prompt_tokens += u.prompt_tokens
                     usage.cached_prompt_tokens += u.cached_prompt_tokens
                     usage.completion_tokens += u.completion_tokens
+                    usage.sampled_tokens += u.sampled_tokens
+                    usage.forced_tokens += u.forced_tokens
                     usage.llm_seconds += u.seconds
                     usage.model_calls += 1
                 case Answered():

@@ -49,7 +49,8 @@ def _line(event: Event) -> list[str]:
         case ModelCalled(purpose=purpose, usage=u):
             return [
                 f"  model ({purpose}): {u.prompt_tokens} prompt tokens "
-                f"({u.cached_prompt_tokens} cached), {u.completion_tokens} out, {u.seconds:.2f} s"
+                f"({u.cached_prompt_tokens} cached), {u.completion_tokens} out "
+                f"({u.forced_tokens} forced), {u.seconds:.2f} s"
             ]
         case ToolCalled(index=index, tool=tool, arguments=arguments):
             return ["  -> " + _short(f"#{index} {tool} {json.dumps(arguments)}")]
@@ -71,7 +72,14 @@ def _line(event: Event) -> list[str]:
 
 
 def _usage(usage: dict[str, Any]) -> str:
-    keys = ("calls", "prompt_tokens", "cached_prompt_tokens", "completion_tokens")
+    keys = (
+        "calls",
+        "prompt_tokens",
+        "cached_prompt_tokens",
+        "completion_tokens",
+        "sampled_tokens",
+        "forced_tokens",
+    )
     parts = [f"{key.replace('_', ' ')} {usage[key]}" for key in keys if key in usage]
     if "seconds" in usage:
         parts.append(f"model time {float(usage['seconds']):.2f} s")

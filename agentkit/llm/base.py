@@ -24,7 +24,13 @@ class Usage(BaseModel):
 
     prompt_tokens: int = 0
     cached_prompt_tokens: int = 0  # prompt tokens reused from the KV cache, not re-evaluated
-    completion_tokens: int = 0
+    completion_tokens: int = 0  # sampled + forced
+    # The model's own choices vs tokens a grammar fixed and the decoder appended without
+    # sampling (JSON keys, braces): tok/s over sampled tokens is the honest decode speed.
+    sampled_tokens: int = 0
+    forced_tokens: int = 0
+    # Sampled tokens the grammar rejected and that were drawn again under its full mask.
+    resampled_tokens: int = 0
     seconds: float = 0.0
     calls: int = 0
 
@@ -33,6 +39,9 @@ class Usage(BaseModel):
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             cached_prompt_tokens=self.cached_prompt_tokens + other.cached_prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
+            sampled_tokens=self.sampled_tokens + other.sampled_tokens,
+            forced_tokens=self.forced_tokens + other.forced_tokens,
+            resampled_tokens=self.resampled_tokens + other.resampled_tokens,
             seconds=self.seconds + other.seconds,
             calls=self.calls + other.calls,
         )
@@ -48,6 +57,14 @@ class Usage(BaseModel):
     @property
     def tokens_per_second(self) -> float:
         return self.completion_tokens / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def sampled_tokens_per_second(self) -> float:
+        return self.sampled_tokens / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def forced_share(self) -> float:
+        return self.forced_tokens / self.completion_tokens if self.completion_tokens else 0.0
 
 
 class Completion(BaseModel):

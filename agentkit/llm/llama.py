@@ -6,7 +6,7 @@ llama_cpp is imported lazily here so that `agentkit --help` never pays for it.
 from __future__ import annotations
 
 import json
-import os
+import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,12 +17,25 @@ from pydantic import BaseModel
 from agentkit.errors import ContextOverflowError, EmptyOutputError, ModelFormatError
 from agentkit.llm.base import Completion, JsonSchema, Message, Usage
 from agentkit.llm.grammar import check_grammar, schema_to_gbnf
+from agentkit.llm.guided import GuidedDecoder, Sampling
 from agentkit.llm.resolve import resolve_model
+from agentkit.llm.threads import ThreadCounts, thread_counts
 
 if TYPE_CHECKING:
     from agentkit.config import Settings
 
-__all__ = ["LlamaModel", "ModelInfo", "gpu_offload_supported", "inspect_model", "load_llama"]
+__all__ = [
+    "Decoder",
+    "LlamaModel",
+    "ModelInfo",
+    "gpu_offload_supported",
+    "inspect_model",
+    "load_llama",
+]
+
+Decoder = Literal["llguidance", "gbnf"]
+log = logging.getLogger(__name__)
+_gbnf_logged = False
 
 # llama.cpp's general.file_type enum, for the quantisations people actually ship.
 _FILE_TYPES = {
@@ -139,20 +152,23 @@ class LlamaModel:
         spec: str | Path | None = None,
         *,
         n_ctx: int = 4096,
-        n_threads: int | None = None,
+        threads: int | None = None,
         gpu_layers: int | Literal["auto"] = "auto",
         temperature: float = 0.0,
         repeat_penalty: float = 1.1,
         seed: int = 0,
+        decoder: Decoder = "llguidance",
     ) -> None:
         self.path = resolve_model(spec)
         if gpu_layers == "auto":
             gpu_layers = -1 if gpu_offload_supported() else 0
         self.gpu_layers = gpu_layers
+        self.threads: ThreadCounts = thread_counts(threads)
         self._llm = load_llama(
             self.path,
             n_ctx=n_ctx,
-            n_threads=n_threads or os.cpu_count() or 1,
+            n_threads=self.threads.decode,
+            n_threads_batch=self.threads.batch,
             n_gpu_layers=gpu_layers,
             seed=seed,
         )
@@ -161,18 +177,22 @@ class LlamaModel:
         self.temperature = temperature
         self.repeat_penalty = repeat_penalty
         self._formatter = self._chat_formatter(meta)
-        self._grammars: dict[str, Any] = {}
+        self.seed = seed
+        self.decoder: Decoder = decoder
+        self._grammars: dict[str, Any] = {}  # GBNF, when decoder == "gbnf"
+        self._guided = GuidedDecoder(self._llm)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LlamaModel:
         return cls(
             settings.model,
             n_ctx=settings.n_ctx,
-            n_threads=settings.n_threads,
+            threads=settings.threads,
             gpu_layers=settings.gpu_layers,
             temperature=settings.temperature,
             repeat_penalty=settings.repeat_penalty,
             seed=settings.seed,
+            decoder=settings.decoder,
         )
 
     @property
@@ -216,8 +236,23 @@ class LlamaModel:
         return tokens
 
     def grammar(self, schema: JsonSchema) -> Any:
+        """The compiled, cached grammar for `schema` under the active decoder (an llguidance
+        matcher or a llama.cpp GBNF grammar); SchemaError if it cannot be built."""
+        if self.decoder == "llguidance":
+            return self._guided.matcher(schema)
+        return self._gbnf(schema)
+
+    def _gbnf(self, schema: JsonSchema) -> Any:
+        """llama.cpp's GBNF grammar for `schema`: the explicit `decoder = "gbnf"` path."""
         from llama_cpp.llama_grammar import LlamaGrammar
 
+        global _gbnf_logged
+        if not _gbnf_logged:
+            _gbnf_logged = True
+            log.warning(
+                "decoder = gbnf: structured output uses llama.cpp's GBNF grammar sampler "
+                '(slower than llguidance); set decoder = "llguidance" to switch back'
+            )
         key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:
             text = schema_to_gbnf(schema)
@@ -252,29 +287,59 @@ class LlamaModel:
                 f"prompt is {len(tokens)} tokens but the context window is {self.n_ctx}; "
                 "raise --n-ctx (AGENTKIT_N_CTX) or shorten the goal/history"
             )
-        grammar = self.grammar(schema) if schema is not None else None
+        penalty = self.repeat_penalty if repeat_penalty is None else repeat_penalty
+        budget = min(max_tokens, room)
+        if schema is not None and self.decoder == "llguidance":
+            return self._complete_guided(tokens, schema, budget, penalty)
+        grammar = self._gbnf(schema) if schema is not None else None
         cached = self.cached_prefix(tokens)
         started = time.perf_counter()
         result = self._llm.create_completion(
             prompt=tokens,
-            max_tokens=min(max_tokens, room),
+            max_tokens=budget,
             temperature=self.temperature,
-            repeat_penalty=self.repeat_penalty if repeat_penalty is None else repeat_penalty,
+            repeat_penalty=penalty,
             grammar=grammar,
             stop=stop,
         )
         seconds = time.perf_counter() - started
         text = str(result["choices"][0]["text"])
+        self._check_not_empty(text)
+        produced = int(result["usage"]["completion_tokens"])
+        usage = Usage(
+            prompt_tokens=len(tokens),
+            cached_prompt_tokens=cached,
+            completion_tokens=produced,
+            sampled_tokens=produced,
+            seconds=seconds,
+            calls=1,
+        )
+        return Completion(text=text, usage=usage)
+
+    def _complete_guided(
+        self, tokens: list[int], schema: JsonSchema, budget: int, penalty: float
+    ) -> Completion:
+        sampling = Sampling(temperature=self.temperature, repeat_penalty=penalty, seed=self.seed)
+        started = time.perf_counter()
+        result = self._guided.decode(tokens, schema, budget, sampling)
+        text = self._llm.detokenize(result.tokens).decode("utf-8", errors="replace")
+        seconds = time.perf_counter() - started
+        self._check_not_empty(text)
+        usage = Usage(
+            prompt_tokens=len(tokens),
+            cached_prompt_tokens=result.cached_prompt_tokens,
+            completion_tokens=len(result.tokens),
+            sampled_tokens=result.sampled,
+            forced_tokens=result.forced,
+            resampled_tokens=result.resampled,
+            seconds=seconds,
+            calls=1,
+        )
+        return Completion(text=text, usage=usage)
+
+    def _check_not_empty(self, text: str) -> None:
         if not text.strip():
             raise EmptyOutputError(
                 f"{self.name} produced no output; try a larger model with --model or a higher "
                 "temperature"
             )
-        usage = Usage(
-            prompt_tokens=len(tokens),
-            cached_prompt_tokens=cached,
-            completion_tokens=int(result["usage"]["completion_tokens"]),
-            seconds=seconds,
-            calls=1,
-        )
-        return Completion(text=text, usage=usage)

@@ -49,6 +49,9 @@ def test_calculator_goal_is_answered_from_the_tool(env: dict[str, str], tmp_path
     assert result["steps"][0]["ok"] and result["steps"][0]["observation"] == "7006652"
     assert "7006652" in result["answer"] and "obs-1" in result["citations"]
     assert result["usage"]["cached_prompt_tokens"] > 0  # the system prompt is reused
+    usage = result["usage"]  # the grammar fixes JSON keys and braces: forced, not sampled
+    assert usage["forced_tokens"] > 0
+    assert usage["sampled_tokens"] + usage["forced_tokens"] == usage["completion_tokens"]
 
 
 def test_plan_a_trip_has_steps_and_an_answer_without_repetition(
