@@ -57,6 +57,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Settings the runs inherit from the caller's environment; every other AGENTKIT_* is
 # dropped so a developer's own setup (home, config, workspace, --yes) cannot leak in.
 INHERITED = ("AGENTKIT_N_THREADS", "AGENTKIT_GPU_LAYERS", "AGENTKIT_MODEL")
+RUN_ORDER = ("open", "prose-file", "multi-step", "two-step", "file", "single")
 GOAL_TIMEOUT = 420.0  # seconds per subprocess: max_time plus model load on a loaded CPU
 
 
@@ -202,7 +203,8 @@ def select_goals(
     if limit is not None:
         dev = [g for g in goals if g.set == "dev"][:limit]
         goals = dev + [g for g in goals if g.set != "dev"]
-    return goals
+    # Family by family (the newest families first), so a run cut short has whole families.
+    return sorted(goals, key=lambda g: RUN_ORDER.index(g.family))
 
 
 def _rate(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -241,9 +243,17 @@ def _log_row(row: dict[str, Any], log: Callable[[str], None]) -> None:
 
 
 def run_bench(
-    goals: list[Goal], options: Options, *, reveal: bool, log: Callable[[str], None] = print
+    goals: list[Goal],
+    options: Options,
+    *,
+    reveal: bool,
+    log: Callable[[str], None] = print,
+    json_out: Path | None = None,
 ) -> dict[str, Any]:
-    rows = []
+    """Run `goals` one after another; with `json_out`, the summary so far is rewritten
+    after every goal, so a long run cut short still leaves its finished goals."""
+    rows: list[dict[str, Any]] = []
+    summary: dict[str, Any] = {}
     held_out = sum(g.set == "held-out" for g in goals)
     done_held_out = 0
     for goal in goals:
@@ -254,7 +264,17 @@ def run_bench(
         else:
             done_held_out += 1
             log(f"held-out goal {done_held_out}/{held_out} run")
+        summary = _summary(rows, options, reveal=reveal, planned=len(goals))
+        if json_out is not None:
+            json_out.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return summary
+
+
+def _summary(
+    rows: list[dict[str, Any]], options: Options, *, reveal: bool, planned: int
+) -> dict[str, Any]:
     summary = summarize(rows, reveal=reveal)
+    summary["complete"] = len(rows) == planned
     summary["options"] = {
         "model": options.model,
         "policy": options.policy,
@@ -322,10 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     goals = select_goals(task_set, args.family, args.quick, args.only, args.limit)
     if not goals:
         parser.error("no goal matches these options")
-    summary = run_bench(goals, _options(args), reveal=args.reveal)
+    summary = run_bench(goals, _options(args), reveal=args.reveal, json_out=args.json_out)
     print("\n" + format_rates(summary))
-    if args.json_out:
-        args.json_out.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return 0
 
 
