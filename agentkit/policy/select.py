@@ -1,5 +1,7 @@
 """Choosing a run's policy: `policy` in settings (`--policy`, AGENTKIT_POLICY), where
-"auto" follows the model's size: below SMALL_PARAMS parameters the `small` policy."""
+"auto" follows the model's size: below SMALL_PARAMS parameters the `small` policy, and
+`small` too when the size is unknown (a scripted model, a server), as the safe side:
+its aids only narrow and shorten requests."""
 
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ def choose_policy(
     name = settings.policy
     if name == "auto":
         params = model_parameters(model())
-        name = "small" if params is not None and params < SMALL_PARAMS else "plain"
+        name = "plain" if params is not None and params >= SMALL_PARAMS else "small"
         log.info("policy auto: %s (model parameters: %s)", name, params)
     if name == "plain":
         return PlainPolicy()

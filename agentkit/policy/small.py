@@ -66,23 +66,24 @@ class SmallPolicy:
 
     # -- the offer -----------------------------------------------------------------------
 
-    def _demonstrations(self, goal: str, usable: Sequence[str]) -> list[Demonstration]:
+    def _demonstrations(
+        self, goal: str, usable: Sequence[str]
+    ) -> tuple[list[Demonstration], list[Demonstration]]:
+        """The library and the demonstrations nearest `goal`."""
         if not (self.on("demonstrations") or self.on("demo_tools")):
-            return []
+            return [], []
+        library = demonstrations.load_library(self.renderer.dirs, self.settings.data_home)
         try:
-            demos = demonstrations.load_library(self.renderer.dirs, self.settings.data_home)
-            return Library(demos, self.embedder()).nearest(goal, usable)
+            return library, Library(library, self.embedder()).nearest(goal, usable)
         except (AgentkitError, OSError, ImportError) as exc:
-            if isinstance(exc, AgentkitError) and "demonstrations" in str(exc):
-                raise  # a broken library file is the user's to fix
             log.warning("demonstrations unavailable: %s", exc)
-            return []
+            return library, []
 
     def offer(self, goal: str, usable: Sequence[ToolDefinition]) -> Offer:
         tools = list(usable)
-        demos = self._demonstrations(goal, [t.name for t in usable])
+        library, demos = self._demonstrations(goal, [t.name for t in usable])
         if self.on("demo_tools") and demos:
-            tools = demo_tools.tools_of(demos, usable)
+            tools = demo_tools.tools_of(demos, usable, library)
         if self.on("routing") and len(tools) > self.settings.max_tools:
             try:
                 tools = routing.narrow(goal, tools, self.embedder(), self.settings.max_tools)

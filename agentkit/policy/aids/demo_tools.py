@@ -21,9 +21,15 @@ __all__ = ["tools_of"]
 
 
 def tools_of(
-    demos: Sequence[Demonstration], usable: Sequence[ToolDefinition]
+    demos: Sequence[Demonstration],
+    usable: Sequence[ToolDefinition],
+    library: Sequence[Demonstration],
 ) -> list[ToolDefinition]:
-    """The usable tools the demonstrations use, the closest demonstration's first."""
+    """The usable tools the retrieved demonstrations use, the closest one's first, then
+    every usable tool no demonstration in the library uses (a user's plugin): the
+    demonstrations cannot speak for those."""
     names = list(dict.fromkeys(name for demo in demos for name in demo.tools))
+    covered = {name for demo in library for name in demo.tools}
     by_name = {t.name: t for t in usable}
-    return [by_name[name] for name in names if name in by_name]
+    chosen = [by_name[name] for name in names if name in by_name]
+    return chosen + [t for t in usable if t.name not in covered]

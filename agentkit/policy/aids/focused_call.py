@@ -87,6 +87,7 @@ def _messages(
             goal=example.goal,
             step={"id": 1, "title": example.goal},
             tool=hint,
+            steps=[],
             results="",
             error="",
         )
