@@ -65,6 +65,14 @@ def run(
     gpu_layers: GpuLayersOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", help="Decision policy: auto, plain or small (docs/policy.md)."),
+    ] = None,
+    disable_aid: Annotated[
+        list[str] | None,
+        typer.Option("--disable-aid", help="Turn off an aid of the small policy (repeatable)."),
+    ] = None,
 ) -> None:
     """Run the agent on GOAL: plan, call tools, answer with cited sources."""
     settings = resolve(
@@ -80,6 +88,8 @@ def run(
         memory_dir=memory_dir,
         n_ctx=n_ctx,
         gpu_layers=gpu_layers,
+        policy=policy,
+        disable_aids=disable_aid or None,
     ).settings
     if file is not None:
         from agentkit.workflow.cli import run_workflow_file
