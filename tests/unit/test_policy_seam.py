@@ -44,9 +44,9 @@ def test_one_goal_under_plain_and_under_small(tmp_path: Path) -> None:
     assert plain.policy.name == "plain" and small.policy.name == "small"
     assert plain.run("What is 6 * 7?").answer == "42 it is"
     assert small.run("What is 6 * 7?").answer == "42"  # quoted exactly, step auto-finished
-    # small: the call request offers only the planned tool, and may still decline
+    # small: the call request offers only the planned tool (chosen in the plan)
     decide = _schemas(small_model)[1]
-    assert '"lookup"' not in decide and '"done"' in decide
+    assert '"lookup"' not in decide and '"multiply"' in decide
     assert '"lookup"' in _schemas(plain_model)[1]
 
 

@@ -2,7 +2,9 @@
 tool's call (system, the tool's worked examples, goal, results, step), with only its
 required arguments (the optional ones keep their defaults), and once more after a
 retryable error. A tiny model copies values far better without the whole transcript.
-The request still lets the model decline: "done" with the step's result instead."""
+The model chose the tool itself when it planned the step (the plan may always say
+none), so this request only asks for the arguments: offered a way out here as well, a
+135M model takes it ("done" with an invented result) instead of calling the tool."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from agentkit.tool import ToolDefinition
 __all__ = ["ACTIONS", "RETRYABLE_ERRORS", "applies", "request"]
 
 RETRYABLE_ERRORS = frozenset({"invalid_arguments", "exception", "timeout"})
-ACTIONS: tuple[Action, ...] = ("call", "done")  # call the planned tool, or decline
+ACTIONS: tuple[Action, ...] = ("call",)
 
 
 @dataclass(frozen=True)
