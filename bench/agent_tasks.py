@@ -82,6 +82,7 @@ def code_settings(code: Path) -> set[str]:
             "from agentkit.config import Settings; print(*Settings.model_fields)",
         ],
         env={**os.environ, "PYTHONPATH": str(code)},
+        cwd=code,  # `python -c` puts the working directory first on sys.path
         capture_output=True,
         text=True,
         check=True,
