@@ -4,6 +4,8 @@ Configurations, each a full run of `bench/agent_tasks.py`'s goals:
 - `small`: every aid on (AGENTKIT_POLICY=small, AGENTKIT_DISABLE_AIDS empty);
 - `-AID`: the same with one aid off (AGENTKIT_DISABLE_AIDS=AID), for every aid;
 - `plain`: AGENTKIT_POLICY=plain.
+`--quick` (a CI smoke run, a few minutes on the bundled model) runs one dev goal under
+`small`, the first aid off and `plain` only.
 
 Prints a markdown table of dev and held-out pass rates per configuration, with the change
 against `small`, and saves the JSON (rates only: the held-out rule of agent_tasks.py holds
@@ -29,7 +31,7 @@ from typing import Any
 from agent_bench.goals import FAMILIES
 from agent_tasks import REPO, Options, code_settings, run_bench, select_goals
 
-__all__ = ["Config", "aid_names", "configurations", "main", "markdown_table"]
+__all__ = ["Config", "aid_names", "configurations", "main", "markdown_table", "quick_configs"]
 
 Config = tuple[str, str | None, str | None]  # (label, policy, disable_aids)
 
@@ -55,6 +57,11 @@ def configurations(aids: list[str], fields: set[str]) -> list[Config]:
     if "disable_aids" in fields:
         configs += [(f"-{aid}", "small", aid) for aid in aids]
     return [*configs, ("plain", "plain", None)]
+
+
+def quick_configs(configs: list[Config]) -> list[Config]:
+    """All aids on, the first aid off and plain: each kind of configuration once."""
+    return configs[:2] + [c for c in configs[2:] if c[0] == "plain"]
 
 
 def _cell(summary: dict[str, Any], set_name: str) -> tuple[str, float | None]:
@@ -94,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="the 3 --quick dev goals only")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 1 dev goal, all on / first aid off / plain"
+    )
     parser.add_argument("--set", dest="task_set", choices=["dev", "held-out", "all"], default="all")
     parser.add_argument("--family", choices=FAMILIES, default=None)
     parser.add_argument("--aids", default=None, help="aid names when AID_NAMES is not importable")
@@ -113,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         wanted = set(args.only_configs.split(","))
         configs = [c for c in configs if c[0] in wanted]
     goals = select_goals("dev" if args.quick else args.task_set, args.family, args.quick)
+    if args.quick:  # a CI smoke run: one goal under all on, one aid off, and plain
+        goals, configs = goals[:1], quick_configs(configs)
     if not goals or not configs:
         parser.error("no goal or no configuration matches these options")
     results: dict[str, dict[str, Any]] = {}

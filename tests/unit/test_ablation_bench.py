@@ -71,3 +71,9 @@ def test_the_table_compares_with_all_aids_on() -> None:
     assert lines[2] == "| `small` | 8/10 (80%) | 6/10 (60%) | +0 pt | +0 pt |"
     assert lines[3] == "| `-a` | 9/10 (90%) | 5/10 (50%) | +10 pt | -10 pt |"
     assert lines[4] == "| `plain` | 5/10 (50%) | – | -30 pt | – |"
+
+
+def test_quick_keeps_one_of_each_kind() -> None:
+    configs = ablation.configurations(["a", "b", "c"], {"policy", "disable_aids"})
+    assert [c[0] for c in ablation.quick_configs(configs)] == ["small", "-a", "plain"]
+    assert ablation.quick_configs([("default", None, None)]) == [("default", None, None)]
