@@ -15,7 +15,7 @@ that has no `policy` setting yet, only its default configuration is measured.
 
     python bench/ablation.py [--quick] [--set dev|held-out|all] [--family NAME]
         [--aids a,b,c] [--only-configs small,plain] [--code DIR] [--json-out FILE]
-        [--model PATH] [--no-memory]
+        [--model PATH] [--no-memory] [--max-steps N] [--max-time S]
 """
 
 from __future__ import annotations
@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-out", type=Path, default=None)
     parser.add_argument("--model", default=None)
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--max-steps", type=int, default=8)
+    parser.add_argument("--max-time", type=float, default=180.0)
     args = parser.parse_args(argv)
     code = args.code.resolve()
     fields = code_settings(code)
@@ -129,9 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Any]] = {}
     for label, policy, disable in configs:
         options = Options(
-            model=args.model, policy=policy, disable_aids=disable, memory=not args.no_memory
+            model=args.model,
+            policy=policy,
+            disable_aids=disable,
+            memory=not args.no_memory,
+            code=code,
+            max_steps=args.max_steps,
+            max_time=args.max_time,
         )
-        options.code = code
         print(f"{label}: {len(goals)} goals ...", flush=True)
         summary = run_bench(goals, options, reveal=False, log=lambda line: None)
         summary.pop("rows")  # rates only, as the held-out rule asks
