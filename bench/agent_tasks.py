@@ -25,7 +25,10 @@ A goal passes when every check holds (bench/agent_bench/checks.py):
 
 Each goal runs in its own subprocess, `python -m agentkit run GOAL --json`, with a fresh
 workspace and a fresh data directory (journal, memory: empty), no config file, `--yes`
-unless the goal runs without it, `--max-steps 8 --max-time 180`. `--policy` and
+unless the goal runs without it, `--max-steps 8 --max-time 180` (change them with the
+same flags). The wall budget makes a verdict depend on CPU load: a run cut by it ends
+`budget_exhausted` with a forced answer, which is still checked; on a shared machine,
+raise --max-time so that the step budget binds, and compare runs made alike. `--policy` and
 `--disable-aids` reach the agent as AGENTKIT_POLICY / AGENTKIT_DISABLE_AIDS; the bench
 refuses them when the code under test has no such settings.
 
@@ -58,7 +61,7 @@ REPO = Path(__file__).resolve().parents[1]
 # dropped so a developer's own setup (home, config, workspace, --yes) cannot leak in.
 INHERITED = ("AGENTKIT_N_THREADS", "AGENTKIT_GPU_LAYERS", "AGENTKIT_MODEL")
 RUN_ORDER = ("open", "prose-file", "multi-step", "two-step", "file", "single")
-GOAL_TIMEOUT = 420.0  # seconds per subprocess: max_time plus model load on a loaded CPU
+GOAL_GRACE = 240.0  # seconds past max_time before the subprocess is killed (loaded CPU)
 
 
 @dataclass
@@ -82,6 +85,7 @@ def code_settings(code: Path) -> set[str]:
             "from agentkit.config import Settings; print(*Settings.model_fields)",
         ],
         env={**os.environ, "PYTHONPATH": str(code)},
+        cwd=code,  # `python -c` puts the working directory first on sys.path
         capture_output=True,
         text=True,
         check=True,
@@ -145,11 +149,12 @@ def run_goal(goal: Goal, options: Options) -> dict[str, Any]:
                 stdin=subprocess.DEVNULL,  # no terminal: nobody to ask, as in CI
                 capture_output=True,
                 text=True,
-                timeout=GOAL_TIMEOUT,
+                timeout=options.max_time + GOAL_GRACE,
             )
             result, exit_code, stderr = _parse(proc.stdout), proc.returncode, proc.stderr
         except subprocess.TimeoutExpired:
-            result, exit_code, stderr = None, None, f"timed out after {GOAL_TIMEOUT:.0f} s"
+            limit = options.max_time + GOAL_GRACE
+            result, exit_code, stderr = None, None, f"killed after {limit:.0f} s"
         seconds = round(time.perf_counter() - started, 1)
         steps = (result or {}).get("steps", [])
         answer = (result or {}).get("answer")
@@ -306,6 +311,8 @@ def _options(args: argparse.Namespace) -> Options:
         disable_aids=args.disable_aids,
         memory=not args.no_memory,
         code=args.code.resolve(),
+        max_steps=args.max_steps,
+        max_time=args.max_time,
     )
     wanted = {"policy": options.policy, "disable_aids": options.disable_aids}
     missing = [
@@ -333,6 +340,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--disable-aids", default=os.environ.get("AGENTKIT_DISABLE_AIDS"))
     parser.add_argument("--no-memory", action="store_true", help="run with --no-memory")
     parser.add_argument("--code", type=Path, default=REPO, help="agentkit checkout to run")
+    parser.add_argument("--max-steps", type=int, default=8)
+    parser.add_argument(
+        "--max-time", type=float, default=180.0, help="seconds per goal (the wall budget)"
+    )
     parser.add_argument("--only", default="", help="dev goals whose id or text contains this")
     parser.add_argument("--limit", type=int, default=None, help="first N dev goals")
     args = parser.parse_args(argv)

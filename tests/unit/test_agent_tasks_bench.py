@@ -3,12 +3,14 @@ checkers, not the agent)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
@@ -18,6 +20,10 @@ from agent_bench.checks import Failure, check_goal, mentions, seed_workspace, sn
 from agent_bench.goals import Goal, load_goals  # noqa: E402
 
 NEW_FAMILIES = ("open", "prose-file", "multi-step")
+# Word overlap (Jaccard) of a shown example with a held-out goal that counts as a copy; the
+# closest pair of unrelated goals with shared stock words ("write a ... and save it to") is
+# about 0.55.
+MAX_OVERLAP = 0.7
 POEM = (
     "The sea rolls in with silver light,\n"
     "it hums to boats that sail at night,\n"
@@ -293,3 +299,40 @@ def test_only_and_limit_do_not_narrow_the_held_out_set() -> None:
     assert agent_tasks.select_goals("held-out", None, False, only="zzz", limit=1) == every
     dev = agent_tasks.select_goals("dev", None, False, only="poem")
     assert [g.id for g in dev] == ["poem-sea"]
+
+
+# ---- held-out goals never reach the agent
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+|\d+", text.lower()))
+
+
+def _strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+def test_no_held_out_goal_is_in_the_agents_prompts_or_code() -> None:
+    """Verbatim anywhere in agentkit/ or prompts/, or nearly so (word overlap) in a YAML
+    example or demonstration: the held-out set would then measure recall, not transfer."""
+    root = BENCH.parent
+    held = load_goals("held-out")
+    sources = [p for d in ("agentkit", "prompts") for p in (root / d).rglob("*") if p.is_file()]
+    for path in sources:
+        if path.suffix not in {".py", ".yaml", ".yml", ".j2", ".md", ".json", ".txt"}:
+            continue
+        text = " ".join(path.read_text(encoding="utf-8").lower().split())
+        for goal in held:
+            assert " ".join(goal.goal.lower().split()) not in text, (path, goal.id)
+        if path.suffix in {".yaml", ".yml"}:
+            for shown in _strings(yaml.safe_load(text)):
+                for goal in held:
+                    a, b = _words(shown), _words(goal.goal)
+                    overlap = len(a & b) / max(len(a | b), 1)
+                    assert overlap < MAX_OVERLAP, (path, goal.id, shown)
