@@ -24,6 +24,7 @@ __all__ = ["CategoryScore", "EvalReport", "ItemResult", "Mode", "run_eval", "run
 Mode = Literal["constrained", "baseline"]
 MAX_CALLS = 8  # the most calls any public BFCL answer needs; the same for every category
 DECISION_TOKENS = 768
+DECLINE_CHARS = 120  # a decline only says why no function fits
 BASELINE_TOKENS = 384
 
 
@@ -84,7 +85,7 @@ def _constrained(
     if tools:
         schema = decision_schema(tools, actions=("call", "final"), max_calls=max_calls)
     else:  # nothing fits: the decision can only decline
-        schema = decision_schema([], actions=("final",))
+        schema = decision_schema([], actions=("final",), text_limit=DECLINE_CHARS)
     value, completion = generate(model, decision_messages(item), schema, max_tokens=DECISION_TOKENS)
     decision = parse_decision(value)
     calls = (
