@@ -86,27 +86,18 @@ class Settings(BaseModel):
     )
     max_tokens: int = Field(60_000, ge=256, description="prompt + completion tokens per run")
 
-    focused_prompts: bool = Field(
-        True,
-        description="a step's first decision is its planned tool's call, from a short prompt, "
-        "or its result when it has no tool; the answer comes from a short prompt with worked "
-        "examples (helps small models; costs some KV-cache reuse)",
+    # decision policy (see docs/policy.md)
+    policy: Literal["auto", "plain", "small"] = Field(
+        "auto",
+        description="how model requests are shaped: plain (capable models), small (aids for "
+        "small models), auto = small below 1B parameters",
+    )
+    disable_aids: list[str] = Field(
+        default_factory=list, description="aids of the small policy to turn off, by name"
     )
 
     # tools
     max_tools: int = Field(4, ge=1, le=64, description="tools shown per run, most relevant first")
-    tool_min_score: float = Field(
-        0.18,
-        ge=0.0,
-        le=1.0,
-        description="least goal/tool similarity when ranking; 0 = top max_tools",
-    )
-    tool_score_margin: float = Field(
-        0.15,
-        ge=0.0,
-        le=2.0,
-        description="when ranking, offer only tools within this much of the best score",
-    )
     workspace: Path = Field(Path(), description="directory file/shell tools are confined to")
     tool_timeout: float = Field(
         30.0, gt=0, allow_inf_nan=False, description="default per-call tool timeout, seconds"
@@ -133,6 +124,16 @@ class Settings(BaseModel):
     mcp: McpSettings = Field(default_factory=McpSettings, description="MCP servers to use")
 
     debug: bool = False
+
+    @field_validator("disable_aids")
+    @classmethod
+    def _known_aids(cls, value: list[str]) -> list[str]:
+        from agentkit.policy.aids import AID_NAMES
+
+        unknown = [name for name in value if name not in AID_NAMES]
+        if unknown:
+            raise ValueError(f"unknown aid {unknown[0]!r}; known aids: {', '.join(AID_NAMES)}")
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -200,7 +201,7 @@ def config_path() -> Path:
     return user_config_path("agentkit", appauthor=False) / "config.toml"
 
 
-_LIST_FIELDS = {"allow_tools", "deny_tools", "tools_path", "http_allowlist"}
+_LIST_FIELDS = {"allow_tools", "deny_tools", "tools_path", "http_allowlist", "disable_aids"}
 # Old key -> field, still accepted in the file, the environment and Settings(...).
 _ALIASES = {"n_threads": "threads"}
 

@@ -13,7 +13,8 @@ exceptions and is never hidden.
     │   ├── ModelFormatError        not a GGUF, truncated or corrupt GGUF
     │   ├── ContextOverflowError    prompt longer than the context window
     │   ├── EmptyOutputError        the model emitted nothing
-    │   └── SchemaError             a schema that cannot become a grammar / invalid output
+    │   └── SchemaError             a schema that cannot become a grammar (a bug: never retried)
+    │       └── InvalidOutputError  model output that fails validation (retried by the loop)
     ├── ToolError
     │   ├── ToolNotFoundError
     │   ├── ToolConflictError       two tools with one name
@@ -32,6 +33,7 @@ __all__ = [
     "ConfigError",
     "ContextOverflowError",
     "EmptyOutputError",
+    "InvalidOutputError",
     "JournalError",
     "MemoryStoreError",
     "ModelError",
@@ -78,6 +80,10 @@ class EmptyOutputError(ModelError):
 
 class SchemaError(ModelError):
     pass
+
+
+class InvalidOutputError(SchemaError):
+    """The model's output is not valid JSON for the call's schema: the model's fault."""
 
 
 class ToolError(AgentkitError):

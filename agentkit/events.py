@@ -56,6 +56,10 @@ class RunStarted(_Event):
     model: str
     settings: dict[str, Any] = Field(default_factory=dict)
     resumed: bool = False
+    # Random per run: untrusted text is fenced between markers carrying it, so hostile
+    # text cannot close its own fence (it cannot know the marker).
+    marker: str = ""
+    policy: str = ""
 
 
 class PlanMade(_Event):

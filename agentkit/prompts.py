@@ -2,7 +2,8 @@
 
 A user directory given by `--prompts DIR` (or `prompts_dir` in config) is searched
 before the bundled `prompts/`, so overriding one template leaves the others intact.
-The same goes for the worked examples in `answer_examples.yaml` and `plan_examples.yaml`.
+The same goes for the worked answers in `answer_examples.yaml` and the demonstrations
+in `demonstrations.yaml`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pydantic import BaseModel
 from agentkit.errors import ConfigError
 from agentkit.resources import prompts_dir
 
-__all__ = ["TEMPLATES", "AnswerExample", "PlanExample", "PromptRenderer"]
+__all__ = ["TEMPLATES", "AnswerExample", "PromptRenderer"]
 
 TEMPLATES = ("system", "plan", "step", "call", "observation", "memory", "replan", "answer")
 E = TypeVar("E", bound=BaseModel)
@@ -50,9 +51,6 @@ class PromptRenderer:
 
     def answer_examples(self) -> list[AnswerExample]:
         return self._examples("answer", AnswerExample)
-
-    def plan_examples(self) -> list[PlanExample]:
-        return self._examples("plan", PlanExample)
 
     def _examples(self, kind: str, shape: type[E]) -> list[E]:
         """Worked examples from `{kind}_examples.yaml` in the first prompts directory that
@@ -93,11 +91,3 @@ class AnswerExample(BaseModel):
     results: list[ExampleResult] = []
     answer: str
     citations: list[str]
-
-
-class PlanExample(BaseModel):
-    """One worked run of a goal reached without tools: the goal, then each step's title
-    and the result written for it."""
-
-    goal: str
-    steps: list[ExampleStep]

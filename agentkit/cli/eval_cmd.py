@@ -71,10 +71,16 @@ def bfcl(
             help="Plain BFCL text prompt, no grammar: the baseline to compare against.",
         ),
     ] = False,
+    no_relevance: Annotated[
+        bool,
+        typer.Option(
+            "--no-relevance", help="Offer every function, even when none fits the request."
+        ),
+    ] = False,
 ) -> None:
     """Score tool calls on Berkeley Function Calling Leaderboard data (AST checker rules)."""
     from agentkit.eval.bfcl import CATEGORIES, load_items
-    from agentkit.eval.runner import run_eval
+    from agentkit.eval.runner import Mode, run_eval
     from agentkit.llm.factory import load_model
 
     items = load_items(data, category or CATEGORIES, limit=limit)
@@ -87,9 +93,13 @@ def bfcl(
         mark = "ok" if result.correct else "invalid" if result.invalid else "wrong"
         typer.echo(f"[{index + 1}/{len(items)}] {result.id}: {mark}", err=True)
 
-    report = run_eval(
-        llm, items, mode="baseline" if baseline_prompt else "constrained", progress=progress
-    )
+    embedder = None
+    if not (baseline_prompt or no_relevance):
+        from agentkit.memory.embedders import make_embedder
+
+        embedder = make_embedder(settings.embedder)
+    mode: Mode = "baseline" if baseline_prompt else "constrained"
+    report = run_eval(llm, items, mode=mode, progress=progress, embedder=embedder)
     if json_out:
         typer.echo(json.dumps(report.model_dump(mode="json"), indent=2))
     else:

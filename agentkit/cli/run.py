@@ -74,6 +74,14 @@ def run(
     threads: ThreadsOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", help="Decision policy: auto, plain or small (docs/policy.md)."),
+    ] = None,
+    disable_aid: Annotated[
+        list[str] | None,
+        typer.Option("--disable-aid", help="Turn off an aid of the small policy (repeatable)."),
+    ] = None,
 ) -> None:
     """Run the agent on GOAL: plan, call tools, answer with cited sources."""
     settings = resolve(
@@ -92,6 +100,8 @@ def run(
         n_ctx=n_ctx,
         gpu_layers=gpu_layers,
         threads=threads,
+        policy=policy,
+        disable_aids=disable_aid or None,
     ).settings
     settings = with_mcp_servers(settings, mcp)
     if file is not None:

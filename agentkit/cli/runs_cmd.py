@@ -146,3 +146,15 @@ def resume(
     result = execute(settings, lambda agent: agent.resume(full_id), quiet=quiet)
     print_result(result, as_json=as_json)
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def keep(run_id: IdArg) -> None:
+    """Keep a good run as a worked demonstration that later runs of similar goals see."""
+    from agentkit.policy.keep import keep_run
+
+    settings = resolve().settings
+    with _journal() as journal:
+        full_id = journal.resolve_id(run_id)
+        path = keep_run(journal.events(full_id), settings.data_home)
+    typer.echo(f"kept run {full_id} as a demonstration in {path}")

@@ -69,6 +69,7 @@ class FunctionTool:
 
     name: str
     parameters: dict[str, Any]
+    description: str = ""
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -180,7 +181,10 @@ def parameters_schema(doc: dict[str, Any], *, bounded: bool = True) -> JsonSchem
 
 
 def tools_of(functions: Sequence[dict[str, Any]]) -> list[FunctionTool]:
-    return [FunctionTool(f["name"], parameters_schema(f["parameters"])) for f in functions]
+    return [
+        FunctionTool(f["name"], parameters_schema(f["parameters"]), str(f.get("description", "")))
+        for f in functions
+    ]
 
 
 def _type_name(doc: dict[str, Any]) -> str:

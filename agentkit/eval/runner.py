@@ -14,14 +14,17 @@ from agentkit.eval.bfcl import Item, parameters_schema, tools_of
 from agentkit.eval.checker import Call, check_item
 from agentkit.eval.parse import NotCalls, parse_calls
 from agentkit.eval.prompts import baseline_messages, decision_messages
+from agentkit.eval.relevance import relevant_functions
 from agentkit.llm.base import Model, Usage
 from agentkit.llm.structured import generate, validate_json
+from agentkit.policy.aids.routing import TextEmbedder
 
 __all__ = ["CategoryScore", "EvalReport", "ItemResult", "Mode", "run_eval", "run_item"]
 
 Mode = Literal["constrained", "baseline"]
 MAX_CALLS = 8  # the most calls any public BFCL answer needs; the same for every category
 DECISION_TOKENS = 768
+DECLINE_CHARS = 120  # a decline only says why no function fits
 BASELINE_TOKENS = 384
 
 
@@ -72,10 +75,17 @@ def _schema_problem(call: Call, item: Item) -> str:
     return ""
 
 
-def _constrained(model: Model, item: Item, max_calls: int) -> tuple[list[Call], str, str, Usage]:
-    schema = decision_schema(
-        tools_of(item.functions), actions=("call", "final"), max_calls=max_calls
-    )
+def _constrained(
+    model: Model, item: Item, max_calls: int, embedder: TextEmbedder | None
+) -> tuple[list[Call], str, str, Usage]:
+    tools = tools_of(item.functions)
+    if embedder is not None:
+        request = next((m.content for m in reversed(item.messages) if m.role == "user"), "")
+        tools = relevant_functions(request, tools, embedder)
+    if tools:
+        schema = decision_schema(tools, actions=("call", "final"), max_calls=max_calls)
+    else:  # nothing fits: the decision can only decline
+        schema = decision_schema([], actions=("final",), text_limit=DECLINE_CHARS)
     value, completion = generate(model, decision_messages(item), schema, max_tokens=DECISION_TOKENS)
     decision = parse_decision(value)
     calls = (
@@ -97,11 +107,16 @@ def _baseline(model: Model, item: Item) -> tuple[list[Call], str, str, Usage]:
 
 
 def run_item(
-    model: Model, item: Item, mode: Mode = "constrained", max_calls: int = MAX_CALLS
+    model: Model,
+    item: Item,
+    mode: Mode = "constrained",
+    max_calls: int = MAX_CALLS,
+    embedder: TextEmbedder | None = None,
 ) -> ItemResult:
+    """`embedder`: apply the relevance gate (agentkit.eval.relevance) in constrained mode."""
     try:
         if mode == "constrained":
-            calls, output, problem, usage = _constrained(model, item, max_calls)
+            calls, output, problem, usage = _constrained(model, item, max_calls, embedder)
         else:
             calls, output, problem, usage = _baseline(model, item)
     except (SchemaError, EmptyOutputError) as exc:  # the model's fault: invalid, scored as no call
@@ -137,10 +152,11 @@ def run_eval(
     mode: Mode = "constrained",
     max_calls: int = MAX_CALLS,
     progress: Callable[[int, ItemResult], None] | None = None,
+    embedder: TextEmbedder | None = None,
 ) -> EvalReport:
     results: list[ItemResult] = []
     for index, item in enumerate(items):
-        results.append(run_item(model, item, mode, max_calls))
+        results.append(run_item(model, item, mode, max_calls, embedder))
         if progress is not None:
             progress(index, results[-1])
     categories = list(dict.fromkeys(r.category for r in results))

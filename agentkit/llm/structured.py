@@ -8,7 +8,7 @@ from typing import Any, TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
 
-from agentkit.errors import SchemaError
+from agentkit.errors import InvalidOutputError, SchemaError
 from agentkit.llm.base import Completion, JsonSchema, Message, Model
 
 __all__ = ["Structured", "check_bounded", "generate", "schema_of", "validate_json"]
@@ -81,21 +81,25 @@ def validate_json(text: str, output: type[BaseModel] | JsonSchema) -> Any:
         # strict=False: llama.cpp's JSON grammar lets raw newlines into strings.
         data = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
-        raise SchemaError(f"model output is not valid JSON ({exc.msg}): {text[:80]!r}") from exc
+        raise InvalidOutputError(
+            f"model output is not valid JSON ({exc.msg}): {text[:80]!r}"
+        ) from exc
     if isinstance(output, dict):
         import jsonschema
 
         try:
             jsonschema.validate(data, output)
         except jsonschema.ValidationError as exc:
-            raise SchemaError(f"model output does not match the schema: {exc.message}") from exc
+            raise InvalidOutputError(
+                f"model output does not match the schema: {exc.message}"
+            ) from exc
         return data
     try:
         return output.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
-        raise SchemaError(f"model output invalid at {loc or '/'}: {first['msg']}") from exc
+        raise InvalidOutputError(f"model output invalid at {loc or '/'}: {first['msg']}") from exc
 
 
 @overload

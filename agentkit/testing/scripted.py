@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agentkit.errors import EmptyOutputError, ModelNotFoundError, SchemaError
+from agentkit.errors import EmptyOutputError, InvalidOutputError, ModelNotFoundError
 from agentkit.llm.base import Completion, JsonSchema, Message, Usage
 
 __all__ = ["Reply", "ScriptExhausted", "ScriptedModel", "load_script"]
@@ -122,7 +122,9 @@ class ScriptedModel:
             jsonschema.validate(json.loads(text), schema)
         except (json.JSONDecodeError, jsonschema.ValidationError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else exc.message
-            raise SchemaError(f"scripted reply violates the call's schema: {detail}") from exc
+            raise InvalidOutputError(
+                f"scripted reply violates the call's schema: {detail}"
+            ) from exc
 
 
 def load_script(path: Path) -> ScriptedModel:

@@ -8,7 +8,6 @@ event types, under one run of kind "workflow"; sub-agents journal their own runs
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -20,8 +19,6 @@ from pydantic import BaseModel
 from agentkit.errors import AgentkitError, WorkflowError
 from agentkit.events import (
     Event,
-    ModelCalled,
-    ObservationMade,
     RunFinished,
     RunStarted,
     StepFinished,
@@ -29,6 +26,7 @@ from agentkit.events import (
     ToolCalled,
 )
 from agentkit.llm.base import Message, Usage
+from agentkit.run.recorder import Recorder
 from agentkit.workflow.api import Session, tool_output
 from agentkit.workflow.model import AgentStep, PromptStep, Step, ToolStep, Workflow
 from agentkit.workflow.templates import evaluate, render
@@ -164,7 +162,7 @@ class Engine:
         self.workflow = workflow
         self.session = session
         self.journal = journal if journal is not None else session.journal
-        self._seq = 0
+        self._recorder = Recorder("", self.journal, seq=1)
         self._calls = 0
         self._usage = Usage()
         self._run_id = ""
@@ -203,6 +201,7 @@ class Engine:
         inputs = resolve_inputs(wf, given)
         self.preflight()
         self._run_id = run_id or new_run_id()
+        self._recorder = Recorder(self._run_id, self.journal, seq=1)
         started = time.monotonic()
         goal = f"workflow {wf.name} {json.dumps(inputs, ensure_ascii=False, default=str)}"
         if self.journal is not None:
@@ -324,28 +323,10 @@ class Engine:
     def _tool(self, index: int, step: ToolStep, context: dict[str, Any]) -> Any:
         args = render(step.args, context)
         self._calls += 1
-        self._emit(
-            ToolCalled(
-                run_id=self._run_id,
-                index=self._calls,
-                step_id=index,
-                tool=step.tool,
-                arguments=args,
-            )
-        )
+        call = self._recorder.tool_called(self._calls, index, step.tool, args)
         obs = self.session.tool(step.tool, args, run_id=self._run_id)
-        self._emit(
-            ObservationMade(
-                run_id=self._run_id,
-                index=self._calls,
-                step_id=index,
-                tool=step.tool,
-                arguments=args,
-                ok=obs.ok,
-                text=obs.text,
-                error=obs.error,
-                seconds=obs.seconds,
-            )
+        self._recorder.observed(
+            call, ok=obs.ok, error=obs.error, text=obs.text, seconds=obs.seconds
         )
         if not obs.ok:
             raise _StepFailed(obs.text)
@@ -359,19 +340,8 @@ class Engine:
         )
         messages.append(Message(role="user", content=str(render(step.prompt, context))))
         value, completion = self.session.generate(messages, step.output_schema, step.max_tokens)
-        prompt = "\n".join(f"[{m.role}]\n{m.content}" for m in messages)
-        digest = hashlib.sha256(prompt.encode()).hexdigest()
         self._usage = self._usage + completion.usage
-        self._emit(
-            ModelCalled(
-                run_id=self._run_id,
-                purpose="prompt",
-                prompt_hash=digest,
-                prompt=prompt,
-                output=completion.text,
-                usage=completion.usage,
-            )
-        )
+        self._recorder.completed("prompt", messages, completion)
         return value
 
     def _agent(
@@ -407,10 +377,7 @@ class Engine:
         return result.answer
 
     def _emit(self, event: Event) -> None:
-        self._seq += 1
-        event.seq = self._seq
-        if self.journal is not None:
-            self.journal.record(event)
+        self._recorder.emit(event)
 
 
 def _preview(value: Any, limit: int = 100) -> str:

@@ -1,0 +1,148 @@
+"""The small policy: the plain policy's requests, reshaped by aids for a small model.
+
+Each aid lives in its own module in agentkit.policy.aids, with its constants, and each
+can be turned off by name (`disable_aids`). None of them may force a tool: the plan may
+always use none, and a step's call request may always decline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from agentkit.errors import AgentkitError
+from agentkit.plan import plan_schema
+from agentkit.policy.aids import (
+    answer_examples,
+    auto_finish,
+    avoid_failed_tool,
+    composed_answer,
+    demo_tools,
+    demonstrations,
+    focused_call,
+    quote_answers,
+    routing,
+    written_steps,
+)
+from agentkit.policy.aids.demonstrations import Demonstration, Library
+from agentkit.policy.base import Offer, RunView
+from agentkit.policy.plain import PlainPolicy, answer_prompt
+from agentkit.policy.schemas import answer_schema
+from agentkit.run.recorder import ModelRequest
+from agentkit.run.transcript import MAX_PLAN_STEPS, append
+
+if TYPE_CHECKING:
+    from agentkit.config import Settings
+    from agentkit.events import ObservationMade, PlanStep
+    from agentkit.prompts import PromptRenderer
+    from agentkit.tool import ToolDefinition
+
+__all__ = ["ANSWER_LIMIT", "SmallPolicy"]
+
+log = logging.getLogger(__name__)
+
+ANSWER_LIMIT = 600  # the model's own part of an answer; composed step results come on top
+
+
+class SmallPolicy:
+    name = "small"
+
+    def __init__(
+        self,
+        settings: Settings,
+        renderer: PromptRenderer,
+        embedder: Callable[[], routing.TextEmbedder],
+        disabled: Sequence[str] = (),
+    ) -> None:
+        self.settings = settings
+        self.renderer = renderer
+        self.embedder = embedder
+        self.disabled = frozenset(disabled)
+        self._plain = PlainPolicy()
+
+    def on(self, aid: str) -> bool:
+        return aid not in self.disabled
+
+    # -- the offer -----------------------------------------------------------------------
+
+    def _demonstrations(
+        self, goal: str, usable: Sequence[str]
+    ) -> tuple[list[Demonstration], list[Demonstration]]:
+        """The library and the demonstrations nearest `goal`."""
+        if not (self.on("demonstrations") or self.on("demo_tools")):
+            return [], []
+        library = demonstrations.load_library(self.renderer.dirs, self.settings.data_home)
+        try:
+            return library, Library(library, self.embedder()).nearest(goal, usable)
+        except (AgentkitError, OSError, ImportError) as exc:
+            log.warning("demonstrations unavailable: %s", exc)
+            return library, []
+
+    def offer(self, goal: str, usable: Sequence[ToolDefinition]) -> Offer:
+        tools = list(usable)
+        library, demos = self._demonstrations(goal, [t.name for t in usable])
+        if self.on("demo_tools") and demos:
+            tools = demo_tools.tools_of(demos, usable, library)
+        if self.on("routing") and len(tools) > self.settings.max_tools:
+            try:
+                tools = routing.narrow(goal, tools, self.embedder(), self.settings.max_tools)
+            except (AgentkitError, OSError, ImportError) as exc:
+                log.warning("tool ranking unavailable, offering the first tools: %s", exc)
+                tools = tools[: self.settings.max_tools]
+        preamble = []
+        if self.on("demonstrations") and demos:
+            names = [t.name for t in tools]
+            shown = [d for d in demos if set(d.tools) <= set(names)]
+            preamble = demonstrations.plan_messages(shown, self.renderer, names)
+        return Offer(tools, preamble)
+
+    # -- requests --------------------------------------------------------------------------
+
+    def plan_request(self, run: RunView) -> ModelRequest:
+        names = [t.name for t in run.tools]
+        lead: list[list[str | None]] = []
+        if self.on("avoid_failed_tool") and run.state.awaiting_plan:
+            lead = avoid_failed_tool.first_step_tools(run.state.failed_tool, names)
+        least = written_steps.MIN_STEPS if self.on("written_steps") and not names else 1
+        schema = plan_schema(names, MAX_PLAN_STEPS, lead=lead, min_steps=least)
+        return ModelRequest("plan", run.transcript.plan_request(), schema)
+
+    def decision_request(self, run: RunView, step: PlanStep) -> ModelRequest:
+        if self.on("focused_call") and focused_call.applies(run, step):
+            return focused_call.request(run, step, copy_words=self.on("verbatim"))
+        if self.on("written_steps") and written_steps.applies(run, step):
+            return written_steps.request(run, step)
+        return self._plain.decision_request(run, step)
+
+    def observe(self, run: RunView, step: PlanStep, observation: ObservationMade) -> bool:
+        return self.on("auto_finish") and auto_finish.finishes(step, observation)
+
+    def _quotes(self, run: RunView) -> list[str]:
+        return quote_answers.quotable(run.state) if self.on("quote_answers") else []
+
+    def answer_request(self, run: RunView, forced: str | None) -> ModelRequest:
+        quotes = self._quotes(run)
+        prompt = answer_prompt(run, forced, quoting=bool(quotes))
+        if self.on("answer_examples"):
+            messages = answer_examples.messages(run, prompt, quoting=bool(quotes))
+        else:
+            messages = append(run.transcript.messages, "user", prompt)
+        schema = answer_schema(
+            run.state.citable(),
+            limit=ANSWER_LIMIT,
+            quotes=quotes,
+            max_quotes=quote_answers.MAX_QUOTES,
+        )
+        return ModelRequest("answer", messages, schema)
+
+    def finish_answer(self, run: RunView, reply: Any) -> tuple[str, list[str]]:
+        draft = str(reply["answer"]).strip()
+        text, quoted = draft, list[str]()
+        if self._quotes(run):
+            text, quoted = quote_answers.quoted(run.state, draft)
+        elif self.on("quote_answers"):
+            text, quoted = quote_answers.expand(run.state, draft)
+        if self.on("composed_answer") and run.state.written:
+            text = composed_answer.compose(run.state.plan, run.state.written, text)
+        return text, list(dict.fromkeys([*reply.get("citations", []), *quoted]))

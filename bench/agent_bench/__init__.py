@@ -1,0 +1,1 @@
+"""Goals and checks of the agent task bench (`bench/agent_tasks.py`), importable for tests."""
