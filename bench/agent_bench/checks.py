@@ -91,9 +91,16 @@ def prose_failures(
     if not body.strip():
         return [Failure("outcome", f"{label} is empty (or only repeats the goal)")]
     found: list[Failure] = []
-    words = _WORD.findall(body)
+    # Words of its own: "This is a two-sentence welcome message for new users" restates
+    # the goal it was asked for; only words the goal does not use count toward min_words.
+    borrowed = {w.lower() for echo in echoes for w in _WORD.findall(echo)}
+    words = [w for w in _WORD.findall(body) if w.lower() not in borrowed]
     if len(words) < spec.min_words:
-        found.append(Failure("outcome", f"{label} has {len(words)} words, < {spec.min_words}"))
+        found.append(
+            Failure(
+                "outcome", f"{label} has {len(words)} words not in the goal, < {spec.min_words}"
+            )
+        )
     letters = sum(c.isalpha() for c in body)
     digits = sum(c.isdigit() for c in body)
     if letters + digits and letters / (letters + digits) < MIN_LETTER_SHARE:

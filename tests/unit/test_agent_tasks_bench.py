@@ -133,6 +133,15 @@ def test_a_file_holding_the_goal_is_not_a_poem(tmp_path: Path) -> None:
     assert failures
 
 
+def test_a_file_restating_the_goal_is_not_prose(tmp_path: Path) -> None:
+    goal = goal_by_id("welcome-msg")
+    text = "This is a two-sentence welcome message for new users in welcome.txt."
+    failures = run_check(
+        goal, tmp_path, "ok", ["write_file"], lambda ws: (ws / "welcome.txt").write_text(text)
+    )
+    assert any("not in the goal" in f.detail for f in failures)
+
+
 def test_a_poem_in_the_file_passes(tmp_path: Path) -> None:
     goal = goal_by_id("poem-sea")
     failures = run_check(
