@@ -63,7 +63,7 @@ from agentkit.state import RunState, call_key
 if TYPE_CHECKING:
     from agentkit.journal import Journal
     from agentkit.registry import Toolset
-    from agentkit.tool import Approver, Tool, ToolDefinition
+    from agentkit.tool import Approver, Tool, ToolContext, ToolDefinition
 
 __all__ = ["Agent"]
 
@@ -262,15 +262,13 @@ class Agent:
             ),
         )
         try:
-            if state.pending_call is not None:  # killed mid-call: it may or may not have acted
-                text = (
-                    "This call was interrupted before it finished and may or may not have "
-                    "taken effect; check before repeating it."
+            if state.pending_call is not None:  # killed mid-call: find out what it did
+                from agentkit.checkpoints.reconcile import reconcile_pending
+
+                ctx = self._tool_context(
+                    run_id, state.pending_call.index, state.pending_call.step_id
                 )
-                interrupted = _observation(
-                    state.pending_call, ok=False, error="interrupted", text=text
-                )
-                yield self._emit(state, interrupted)
+                yield self._emit(state, reconcile_pending(state.pending_call, self.tools, ctx))
             if not state.plan:
                 yield from self._retrieve(state, run_id, state.goal, None)
                 yield from self._plan(state, run_id)
@@ -499,7 +497,6 @@ class Agent:
     def _call_tool(
         self, state: RunState, run_id: str, step: PlanStep, tool: str, arguments: dict[str, Any]
     ) -> Iterator[Event]:
-        from agentkit.tool import ToolContext
 
         index = sum(isinstance(e, ToolCalled) for e in state.events) + 1
         repeated = state.last_call == call_key(tool, arguments)
@@ -512,10 +509,7 @@ class Agent:
             text = f"Not run again: identical to the previous call. Its result was: {previous}"
             yield self._emit(state, _observation(call, ok=False, error="repeated", text=text))
             return
-        ctx = ToolContext.create(
-            self.settings, run_id=run_id, memory=self.memory, approve=self.approve
-        )
-        obs = self.tools.call(tool, arguments, ctx)
+        obs = self.tools.call(tool, arguments, self._tool_context(run_id, index, step.id))
         if obs.ok and self.memory is not None:
             try:
                 self.memory.add_observation(run_id=run_id, tool=tool, text=obs.text)
@@ -524,6 +518,18 @@ class Agent:
         yield self._emit(
             state,
             _observation(call, ok=obs.ok, error=obs.error, text=obs.text, seconds=obs.seconds),
+        )
+
+    def _tool_context(self, run_id: str, index: int, step_id: int | None) -> ToolContext:
+        from agentkit.checkpoints import checkpointer
+        from agentkit.tool import ToolContext
+
+        return ToolContext.create(
+            self.settings,
+            run_id=run_id,
+            memory=self.memory,
+            approve=self.approve,
+            checkpoints=checkpointer(self.journal, run_id, index, step_id),
         )
 
     def _answer(

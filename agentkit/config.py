@@ -80,6 +80,18 @@ class Settings(BaseModel):
     tools_path: list[Path] = Field(default_factory=list, description="extra plugin files/dirs")
     http_allowlist: list[str] = Field(default_factory=list, description="hosts http_get may reach")
     prompts_dir: Path | None = Field(None, description="directory overriding prompt templates")
+    checkpoint_max_file_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=0,
+        description="largest file a checkpoint saves; bigger ones are recorded by hash only "
+        "and cannot be restored by `runs undo`",
+    )
+    checkpoint_max_files: int = Field(
+        20_000,
+        ge=0,
+        description="most entries a workspace snapshot (before shell/python/execute calls) "
+        "covers; past it the snapshot is partial",
+    )
 
     # storage
     home: Path | None = Field(None, description="data directory (journal, memory)")
