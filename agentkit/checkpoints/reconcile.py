@@ -75,7 +75,7 @@ def reconcile_pending(call: ToolCalled, tools: Toolset, ctx: ToolContext) -> Obs
     if row.after is not None:  # it returned; only its observation was lost
         found = changes([row], row.workspace)
         what = ", ".join(f"{c.kind} {c.path}" for c in found) or "no file changed"
-        text = f"Finished before the interruption ({what}); not run again."
+        text = f"Finished before the interruption ({what}); not run again on resume."
         return _made(call, ok=True, error=None, text=text)
     if row.before.scope == "files":
         return _reconcile_file(call, tools, ctx, recorder, row)
@@ -85,7 +85,7 @@ def reconcile_pending(call: ToolCalled, tools: Toolset, ctx: ToolContext) -> Obs
     what = ", ".join(f"{c.kind} {c.path}" for c in found[:10]) or "no file changed"
     text = (
         f"{INTERRUPTED}; whether it ran is unknown (since its checkpoint: {what}). "
-        "It was not run again: an identical call now needs explicit approval. "
+        "It was not run again on resume: an identical call now needs explicit approval. "
         "`agentkit runs undo` can restore the workspace."
     )
     return _made(call, ok=False, error="interrupted", text=text)
@@ -108,14 +108,14 @@ def _reconcile_file(
         recorder.store.finish(row.id, now, "unknown")
         text = (
             f"{INTERRUPTED}; {', '.join(wrong)} changed but does not hold what it would have "
-            "written (a partial write, or another change). It was not run again; "
+            "written (a partial write, or another change). It was not run again on resume; "
             "`agentkit runs undo` can restore the file."
         )
         return _made(call, ok=False, error="interrupted", text=text)
     recorder.store.finish(row.id, now, "reconciled")
     text = (
         "Took effect before the interruption (confirmed from its checkpoint: "
-        f"{', '.join(changed)} changed); not run again."
+        f"{', '.join(changed)} changed); not run again on resume."
     )
     return _made(call, ok=True, error=None, text=text)
 
