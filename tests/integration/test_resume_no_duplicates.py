@@ -11,7 +11,6 @@ appended to its log. After the resume, `agentkit runs undo` restores the workspa
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
