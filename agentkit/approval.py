@@ -5,6 +5,9 @@
   approves them (on a terminal: with the diff or checkpoint summary shown);
 - overwriting an existing file the run did not create needs `--yes` or an approval
   (`allow_tools` is not enough), and is always checkpointed first;
+- taint: once untrusted text (a tool result, a memory item) has entered the run, a call
+  that would change a file the goal does not name, or run a command or code, needs a
+  fresh approval on a terminal (`taint_approval`, on by default);
 - a call identical to one that was interrupted and may have run (a resume could not
   reconcile it) needs an explicit approval: `--yes` and `allow_tools` do not count.
 """
@@ -43,6 +46,16 @@ def decide(
             pending,
             "an identical call was interrupted earlier and may already have run; "
             "it needs explicit approval on a terminal",
+        )
+    if s.taint_approval and pending is not None and pending.tainted and pending.unnamed:
+        return _ask(
+            tool,
+            arguments,
+            ctx,
+            pending,
+            f"untrusted text (tool results or memory) is in this run and {tool.name} would "
+            f"change {', '.join(pending.unnamed)}, which the goal does not name; that needs "
+            "a fresh approval on a terminal (--yes is not enough)",
         )
     if s.yes:
         return Verdict(True)

@@ -80,6 +80,12 @@ class Settings(BaseModel):
     tools_path: list[Path] = Field(default_factory=list, description="extra plugin files/dirs")
     http_allowlist: list[str] = Field(default_factory=list, description="hosts http_get may reach")
     prompts_dir: Path | None = Field(None, description="directory overriding prompt templates")
+    taint_approval: bool = Field(
+        True,
+        description="once tool results or memory entered a run, a write/execute call whose "
+        "target the goal does not name needs a fresh approval on a terminal (--yes and "
+        "allow_tools do not count)",
+    )
     checkpoint_max_file_bytes: int = Field(
         16 * 1024 * 1024,
         ge=0,

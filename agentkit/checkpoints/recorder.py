@@ -40,6 +40,8 @@ class PendingCheckpoint:
     preview: str  # the diff to be applied, or what the snapshot covers
     overwrites: list[str] = field(default_factory=list)  # existing files the run did not create
     uncertain: bool = False  # the identical call was interrupted and may have run
+    unnamed: list[str] = field(default_factory=list)  # targets the goal does not name
+    tainted: bool = False  # tool results or memory items entered the run before this call
     id: int | None = None
 
 
@@ -126,6 +128,11 @@ class Checkpointer:
             else []
         )
         same = [c for c in earlier if c.tool == tool.name and c.arguments == _jsonable(kwargs)]
+        goal, tainted = self._provenance()
+        if before.scope == "files":
+            unnamed = [p for p in before.entries if not _named(goal, p)]
+        else:  # a command or code: its target is the whole workspace, which no goal names
+            unnamed = ["the workspace"]
         return PendingCheckpoint(
             tool=tool,
             arguments=kwargs,
@@ -134,7 +141,21 @@ class Checkpointer:
             preview=self._preview(tool, kwargs, before),
             overwrites=overwrites,
             uncertain=any(c.outcome == "unknown" for c in same),
+            unnamed=unnamed,
+            tainted=tainted,
         )
+
+    def _provenance(self) -> tuple[str, bool]:
+        """The run's goal, and whether untrusted text (a tool result, a memory item) has
+        entered the run yet."""
+        journal = self.store.journal
+        rows = journal.query("SELECT goal FROM runs WHERE run_id = ?", (self.run_id,))
+        seen = journal.query(
+            "SELECT 1 FROM events WHERE run_id = ? AND type IN ('observation', "
+            "'memory_retrieved') LIMIT 1",
+            (self.run_id,),
+        )
+        return (str(rows[0]["goal"]) if rows else "", bool(seen))
 
     def begin(self, pending: PendingCheckpoint) -> None:
         pending.id = self.store.add(
@@ -222,6 +243,16 @@ def diff_lines(
     if limit is not None and len(out) > limit:
         out = [*out[:limit], f"… {len(out) - limit} more diff lines"]
     return out
+
+
+def _named(goal: str, path: str) -> bool:
+    """The goal names `path` (or its file name) as a word of its own."""
+    import re
+
+    for name in dict.fromkeys([path, path.rsplit("/", 1)[-1]]):
+        if re.search(rf"(?<![\w./-]){re.escape(name)}(?![\w/-])", goal):
+            return True
+    return False
 
 
 def _jsonable(kwargs: dict[str, Any]) -> dict[str, Any]:
