@@ -92,6 +92,12 @@ class Settings(BaseModel):
         description="largest file a checkpoint saves; bigger ones are recorded by hash only "
         "and cannot be restored by `runs undo`",
     )
+    checkpoint_max_total_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=0,
+        description="most new bytes one checkpoint saves; files past it are recorded by hash "
+        "only and cannot be restored",
+    )
     checkpoint_max_files: int = Field(
         20_000,
         ge=0,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agentkit.checkpoints.snapshot import Snapshot, scan_files, scan_tree
+from agentkit.checkpoints.snapshot import Sink, Snapshot, scan_files, scan_tree
 from agentkit.checkpoints.store import CheckpointStore, Outcome
 from agentkit.errors import ToolError
 
@@ -77,9 +77,22 @@ class Checkpointer:
                 found.append(real.relative_to(workspace).as_posix())
         return found
 
+    def _sink(self, ctx: ToolContext) -> Sink:
+        """Saves blobs until this scan's new bytes reach checkpoint_max_total_bytes."""
+        left = [ctx.settings.checkpoint_max_total_bytes]
+
+        def put(digest: str, data: bytes) -> bool:
+            if len(data) > left[0]:
+                return False
+            left[0] -= len(data)
+            self.store.put_blob(digest, data)
+            return True
+
+        return put
+
     def scan(self, tool: Tool, kwargs: dict[str, Any], ctx: ToolContext) -> Snapshot:
         s = ctx.settings
-        known, sink = self.store.has_blob, self.store.put_blob
+        known, sink = self.store.has_blob, self._sink(ctx)
         if tool.paths:
             paths = self.target_paths(tool, kwargs, ctx.workspace)
             return scan_files(
@@ -104,7 +117,7 @@ class Checkpointer:
                 ctx.workspace,
                 list(before.entries),
                 max_bytes=s.checkpoint_max_file_bytes,
-                sink=self.store.put_blob,
+                sink=self._sink(ctx),
                 known=self.store.has_blob,
             )
         return self.scan(tool, kwargs, ctx)
@@ -197,8 +210,9 @@ class Checkpointer:
                 lines += self._file_preview(tool, kwargs, path, entry)
         for path in before.unrestorable():
             lines.append(
-                f"checkpoint: {path} is over checkpoint_max_file_bytes; it is recorded by "
-                "hash only and CANNOT be restored"
+                f"checkpoint: {path} is over checkpoint_max_file_bytes (or the snapshot "
+                "over checkpoint_max_total_bytes); it is recorded by hash only and CANNOT "
+                "be restored"
             )
         return "\n".join(lines)
 

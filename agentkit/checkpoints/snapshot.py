@@ -25,8 +25,9 @@ from pydantic import BaseModel
 __all__ = ["Entry", "Scope", "Sink", "Snapshot", "entry_for", "scan_files", "scan_tree"]
 
 Scope = Literal["files", "tree"]
-# Saves one blob: (hash, bytes). `known` says whether a hash is already saved.
-Sink = Callable[[str, bytes], None]
+# Saves one blob: (hash, bytes) -> whether it was saved (False: over a budget, so the
+# entry is recorded by hash only). `known` says whether a hash is already saved.
+Sink = Callable[[str, bytes], bool]
 _CHUNK = 1 << 20
 
 
@@ -99,7 +100,7 @@ def _file_entry(
     size = len(data) if stored else info.st_size
     stored = stored and size <= max_bytes  # it may have grown while being read
     if stored and not known(hexdigest):
-        sink(hexdigest, bytes(data))
+        stored = sink(hexdigest, bytes(data))
     if len(_hash_cache) > 100_000:
         _hash_cache.clear()
     _hash_cache[key] = hexdigest

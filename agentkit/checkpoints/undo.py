@@ -55,8 +55,8 @@ def _never(_: str) -> bool:
     return True  # scans for comparison only: save no blobs
 
 
-def _discard(_digest: str, _data: bytes) -> None:
-    return None
+def _discard(_digest: str, _data: bytes) -> bool:
+    return True
 
 
 def _now(workspace: Path, path: str) -> Entry | None:
@@ -119,7 +119,7 @@ def render_diff(store: CheckpointStore, found: list[Change], workspace: Path) ->
             continue  # directories and links: the summary line says it all
         lines.append("")
         if (c.before and not c.before.stored) or (c.after and not c.after.stored):
-            lines.append(f"{c.path}: over checkpoint_max_file_bytes, recorded by hash only")
+            lines.append(f"{c.path}: over the checkpoint size caps, recorded by hash only")
             continue
         old = _content(store, workspace, c.path, c.before)
         new = _content(store, workspace, c.path, c.after)

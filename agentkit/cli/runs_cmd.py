@@ -204,7 +204,7 @@ def undo(
             )
         if plan.unrestorable and not force:
             raise JournalError(
-                f"not undone: {_names(plan.unrestorable)} exceeded checkpoint_max_file_bytes "
+                f"not undone: {_names(plan.unrestorable)} were over the checkpoint size caps "
                 "and cannot be restored; rerun with --force to restore everything else"
             )
         restored = apply_undo(store, plan)

@@ -232,3 +232,25 @@ def test_after_untrusted_text_a_write_the_goal_did_not_name_needs_fresh_approval
     assert "fresh approval" in by_path["pwned.txt"]["observation"]
     assert by_path["summary.txt"]["ok"]  # named by the goal: --yes approves it
     assert not (ws / "pwned.txt").exists()
+
+
+def test_deleting_a_run_drops_the_blobs_only_it_named(ws: Path, tmp_path: Path) -> None:
+    from agentkit.journal import Journal
+
+    (ws / "a.txt").write_text("shared by both runs\n")
+    first = run(ws, [("shell", {"command": "echo one > one.txt"})], "--yes")
+    (ws / "one.txt").unlink()  # so only the first run's checkpoint names its content
+    second = run(ws, [("shell", {"command": "echo two > two.txt"})], "--yes")
+    db = tmp_path / "home" / "journal.db"
+
+    def blobs() -> int:
+        with Journal(db) as journal:
+            return int(journal.query("SELECT count(*) AS n FROM blobs")[0]["n"])
+
+    kept = blobs()
+    assert agentkit("runs", "delete", first["run_id"]).exit_code == 0
+    assert 0 < blobs() < kept  # one.txt's blob went; a.txt's is still named by the second
+    assert agentkit("runs", "undo", second["run_id"]).exit_code == 0
+    assert sorted(p.name for p in ws.iterdir()) == ["a.txt"]
+    assert agentkit("runs", "delete", second["run_id"]).exit_code == 0
+    assert blobs() == 0
