@@ -148,6 +148,14 @@ def plan_undo(selected: list[Checkpoint], workspace: Path) -> UndoPlan:
             plan.unrestorable.append(path)
             continue
         plan.targets[path] = before
+    # A folder the run created holds something the run did not put there: a conflict too.
+    for path, target in plan.targets.items():
+        if target is None and (workspace / path).is_dir() and not (workspace / path).is_symlink():
+            for child in (workspace / path).rglob("*"):
+                rel = child.relative_to(workspace).as_posix()
+                if plan.targets.get(rel, "keep") is not None:
+                    plan.conflicts.append(rel)
+    plan.conflicts = sorted(set(plan.conflicts))
     return plan
 
 

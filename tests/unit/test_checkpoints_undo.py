@@ -254,3 +254,11 @@ def test_deleting_a_run_drops_the_blobs_only_it_named(ws: Path, tmp_path: Path) 
     assert sorted(p.name for p in ws.iterdir()) == ["a.txt"]
     assert agentkit("runs", "delete", second["run_id"]).exit_code == 0
     assert blobs() == 0
+
+
+def test_undo_never_deletes_a_file_put_since_into_a_folder_the_run_made(ws: Path) -> None:
+    result = run(ws, [("shell", {"command": "mkdir out && echo x > out/made.txt"})], "--yes")
+    (ws / "out" / "mine.txt").write_text("the user's\n")
+    refused = CliRunner().invoke(app, ["runs", "undo", result["run_id"]])
+    assert refused.exit_code != 0 and "out/mine.txt" in refused.output
+    assert (ws / "out" / "mine.txt").read_text() == "the user's\n"
