@@ -108,6 +108,30 @@ class Settings(BaseModel):
     tools_path: list[Path] = Field(default_factory=list, description="extra plugin files/dirs")
     http_allowlist: list[str] = Field(default_factory=list, description="hosts http_get may reach")
     prompts_dir: Path | None = Field(None, description="directory overriding prompt templates")
+    taint_approval: bool = Field(
+        True,
+        description="once tool results or memory entered a run, a write/execute call whose "
+        "target the goal does not name needs a fresh approval on a terminal (--yes and "
+        "allow_tools do not count)",
+    )
+    checkpoint_max_file_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=0,
+        description="largest file a checkpoint saves; bigger ones are recorded by hash only "
+        "and cannot be restored by `runs undo`",
+    )
+    checkpoint_max_total_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=0,
+        description="most new bytes one checkpoint saves; files past it are recorded by hash "
+        "only and cannot be restored",
+    )
+    checkpoint_max_files: int = Field(
+        20_000,
+        ge=0,
+        description="most entries a workspace snapshot (before shell/python/execute calls) "
+        "covers; past it the snapshot is partial",
+    )
     sandbox: SandboxSettings = Field(
         default_factory=SandboxSettings,
         description="[sandbox] table: mode, network, hard links",

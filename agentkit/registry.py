@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agentkit.approval import decide
 from agentkit.config import Settings
 from agentkit.errors import ToolConflictError, ToolError, ToolNotFoundError
 from agentkit.tool import (
@@ -109,14 +110,16 @@ class Toolset:
             kwargs = tool.validate(arguments)
         except ValidationError as exc:
             return done(False, _describe(name, exc), "invalid_arguments")
-        if not _permitted(tool, dict(arguments), ctx):
-            return done(
-                False,
-                f"refused: {name} is a {tool.permission} tool and was not approved; "
-                f"rerun with --yes or add {name!r} to allow_tools in the config",
-                "refused",
-            )
+        # Save what the call may change before asking: the approval shows the diff.
+        pending = None
+        if ctx.checkpoints is not None and tool.permission is not Permission.READ:
+            pending = ctx.checkpoints.prepare(tool, kwargs, ctx)
+        verdict = decide(tool, dict(arguments), ctx, pending)
+        if not verdict.allowed:
+            return done(False, verdict.reason, "refused")
         timeout = tool.timeout or ctx.settings.tool_timeout
+        if pending is not None and ctx.checkpoints is not None:
+            ctx.checkpoints.begin(pending)
         try:
             value = _run(tool, kwargs, replace(ctx, timeout=timeout), timeout)
         except TimeoutError as exc:
@@ -127,6 +130,9 @@ class Toolset:
         except Exception as exc:  # plugin code may raise anything
             log.debug("tool %s raised", name, exc_info=exc)
             return done(False, f"{name} failed: {type(exc).__name__}: {exc}", "exception")
+        finally:
+            if pending is not None and ctx.checkpoints is not None:
+                ctx.checkpoints.finish(pending, ctx)
         return done(True, render_result(value))
 
 
@@ -137,17 +143,6 @@ def _describe(name: str, exc: ValidationError) -> str:
         parts.append(f"{loc}: {err['msg']}")
     more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
     return f"invalid arguments for {name}: {'; '.join(parts)}{more}; fix them and call again"
-
-
-def _permitted(tool: Tool, arguments: dict[str, Any], ctx: ToolContext) -> bool:
-    if tool.permission is Permission.READ:
-        return True
-    if ctx.settings.yes or tool.name in ctx.settings.allow_tools:
-        return True
-    try:
-        return bool(ctx.approve(tool.name, arguments))
-    except (EOFError, OSError):  # stdin closed or unreadable: treat as "no"
-        return False
 
 
 def _run(tool: Tool, kwargs: dict[str, Any], ctx: ToolContext, timeout: float) -> Any:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import pydantic_core
 from pydantic import BaseModel, Field, ValidationError
@@ -35,6 +35,9 @@ from agentkit.config import Settings
 from agentkit.decision import VERBATIM
 from agentkit.errors import PluginError
 from agentkit.toolschema import arguments_model, bounded_schema
+
+if TYPE_CHECKING:
+    from agentkit.checkpoints.recorder import Checkpointer
 
 __all__ = [
     "MAX_OBSERVATION_CHARS",
@@ -45,6 +48,7 @@ __all__ = [
     "ToolContext",
     "ToolDefinition",
     "ToolExample",
+    "WritesFn",
     "render_result",
     "tool",
     "truncate",
@@ -55,6 +59,10 @@ MAX_OBSERVATION_CHARS = 4000  # about 1000 tokens: big enough to be useful, smal
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 Approver = Callable[[str, dict[str, Any]], bool]
+# What a file tool will leave at its path: (validated arguments, current bytes or None when
+# absent) -> new bytes. Shown as a diff when approving, and used on resume to tell whether
+# an interrupted call took effect.
+WritesFn = Callable[[Mapping[str, Any], bytes | None], bytes]
 
 
 def verbatim(like: str | None = None) -> Any:
@@ -113,14 +121,18 @@ def _deny(name: str, arguments: dict[str, Any]) -> bool:
 
 
 def _ask_on_terminal(
-    name: str, arguments: dict[str, Any], *, settings: Settings | None = None
+    name: str, arguments: dict[str, Any], detail: str = "", *, settings: Settings | None = None
 ) -> bool:
+    """Ask on the terminal; `detail` (the diff to be applied, what a checkpoint covers) is
+    shown above the question, after the sandbox mode for confined tools."""
     from agentkit.sandbox import CONFINED_TOOLS, describe
 
     shown = json.dumps(arguments, ensure_ascii=False, default=str)
     shown = shown if len(shown) <= 300 else shown[:300] + "…"
     if settings is not None and name in CONFINED_TOOLS:  # say how far the command reaches
         sys.stderr.write(f"agentkit: {name} runs in: {describe(settings.sandbox)}\n")
+    if detail:
+        sys.stderr.write(detail.rstrip("\n") + "\n")
     sys.stderr.write(f"agentkit: allow tool {name} {shown}? [y/N] ")
     sys.stderr.flush()
     return sys.stdin.readline().strip().lower() in {"y", "yes"}
@@ -137,6 +149,9 @@ class ToolContext:
     interactive: bool
     memory: Any | None = None
     timeout: float | None = None  # this call's budget in seconds; set by Toolset.call
+    # Saves what a write/execute call may change before it runs (agentkit.checkpoints);
+    # None outside a journaled run, e.g. for `agentkit tools call`.
+    checkpoints: Checkpointer | None = None
 
     @classmethod
     def create(
@@ -147,6 +162,7 @@ class ToolContext:
         memory: Any | None = None,
         approve: Approver | None = None,
         interactive: bool | None = None,
+        checkpoints: Checkpointer | None = None,
     ) -> ToolContext:
         """A context for `settings`; prompts on the terminal only when stdin is a TTY."""
         tty = sys.stdin.isatty() if interactive is None else interactive
@@ -161,6 +177,7 @@ class ToolContext:
             settings=settings,
             interactive=tty,
             memory=memory,
+            checkpoints=checkpoints,
         )
 
 
@@ -177,6 +194,8 @@ class Tool:
         timeout: float | None = None,
         source: str = "python",
         examples: Mapping[str, Mapping[str, Any]] | None = None,
+        paths: tuple[str, ...] = (),
+        writes: WritesFn | None = None,
     ) -> None:
         tool_name = name or fn.__name__
         if not _NAME.match(tool_name):
@@ -204,6 +223,14 @@ class Tool:
         )
         self.timeout = timeout
         self.source = source
+        # Arguments that name the workspace files a write tool changes: only those are
+        # checkpointed. A write tool without them, and every execute tool, gets a snapshot
+        # of the whole workspace.
+        self.paths = tuple(paths)
+        unknown = [p for p in self.paths if p not in self.args_model.model_fields]
+        if unknown:
+            raise PluginError(f"tool {tool_name!r}: paths names unknown argument {unknown[0]!r}")
+        self.writes = writes
         self.is_async = inspect.iscoroutinefunction(fn)
         functools.update_wrapper(self, fn)
 
@@ -268,6 +295,8 @@ def tool(
     timeout: float | None = None,
     description: str | None = None,
     examples: Mapping[str, Mapping[str, Any]] | None = None,
+    paths: tuple[str, ...] = (),
+    writes: WritesFn | None = None,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 def tool(
     fn: Callable[..., Any] | None = None,
@@ -278,9 +307,13 @@ def tool(
     timeout: float | None = None,
     description: str | None = None,
     examples: Mapping[str, Mapping[str, Any]] | None = None,
+    paths: tuple[str, ...] = (),
+    writes: WritesFn | None = None,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool from a function with type hints and a docstring; bare or with options.
-    `examples` maps a goal to the arguments that serve it (see `ToolExample`)."""
+    `examples` maps a goal to the arguments that serve it (see `ToolExample`). `paths`
+    names the arguments that are workspace paths a write tool changes, and `writes`
+    computes what it leaves there (see `WritesFn`): both make checkpoints precise."""
 
     def wrap(func: Callable[..., Any]) -> Tool:
         return Tool(
@@ -290,6 +323,8 @@ def tool(
             permission=permission,
             timeout=timeout,
             examples=examples,
+            paths=paths,
+            writes=writes,
         )
 
     return wrap(fn) if fn is not None else wrap

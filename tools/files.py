@@ -13,7 +13,8 @@ import fnmatch
 import io
 import os
 import stat
-from typing import IO, Annotated
+from collections.abc import Mapping
+from typing import IO, Annotated, Any
 
 from pydantic import Field
 
@@ -90,7 +91,13 @@ def read_file(path: PathText, ctx: ToolContext, start_line: Annotated[int, Field
     return text
 
 
-@tool(permission="write")
+def _written(arguments: Mapping[str, Any], current: bytes | None) -> bytes:
+    """What write_file leaves at its path (for the approval diff and resume checks)."""
+    new = str(arguments["content"]).encode("utf-8")
+    return (current or b"") + new if arguments.get("append") else new
+
+
+@tool(permission="write", paths=("path",), writes=_written)
 def write_file(
     path: PathText,
     content: Annotated[str, Field(max_length=100_000, examples=["hello"])],

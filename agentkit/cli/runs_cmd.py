@@ -1,4 +1,4 @@
-"""`agentkit runs`: list, show, export, delete and prune journaled runs."""
+"""`agentkit runs`: list, show, export, resume, diff, undo, delete and prune journaled runs."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "parse_duration"]
 
-app = typer.Typer(help="The run journal: list, show, resume, prune.", no_args_is_help=True)
+app = typer.Typer(
+    help="The run journal: list, show, resume, diff, undo, prune.", no_args_is_help=True
+)
 
 IdArg = Annotated[str, typer.Argument(help="Run id, or any unique prefix of it.")]
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -158,3 +160,76 @@ def keep(run_id: IdArg) -> None:
         full_id = journal.resolve_id(run_id)
         path = keep_run(journal.events(full_id), settings.data_home)
     typer.echo(f"kept run {full_id} as a demonstration in {path}")
+
+
+StepOpt = Annotated[
+    int | None, typer.Option("--step", help="Only plan step N (as numbered in `runs show`).")
+]
+CallOpt = Annotated[int | None, typer.Option("--call", help="Only tool call #N.")]
+
+
+@app.command()
+def diff(run_id: IdArg, step: StepOpt = None, call: CallOpt = None) -> None:
+    """Show what a run (or one step) changed: added, modified, deleted files and diffs."""
+    from agentkit.checkpoints import CheckpointStore
+    from agentkit.checkpoints.undo import changes, render_diff, select
+
+    with _journal() as journal:
+        full_id = journal.resolve_id(run_id)
+        store = CheckpointStore(journal)
+        chosen = select(store.for_run(full_id), step=step, call=call, onward=False)
+        if not chosen:
+            typer.echo(f"run {full_id} changed nothing that was checkpointed", err=True)
+            return
+        workspace = chosen[0].workspace
+        found = changes(chosen, workspace)
+        if not found:
+            typer.echo(f"no changes in {workspace}", err=True)
+            return
+        lines = render_diff(store, found, workspace)
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def undo(
+    run_id: IdArg,
+    step: StepOpt = None,
+    call: CallOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Restore even files changed since by something else.")
+    ] = False,
+) -> None:
+    """Put the workspace back as it was before the run (or before step N and all after it)."""
+    from agentkit.checkpoints import CheckpointStore
+    from agentkit.checkpoints.undo import apply_undo, plan_undo, select
+
+    with _journal() as journal:
+        full_id = journal.resolve_id(run_id)
+        store = CheckpointStore(journal)
+        chosen = select(store.for_run(full_id), step=step, call=call, onward=True)
+        if not chosen:
+            typer.echo(f"run {full_id} has nothing to undo", err=True)
+            return
+        plan = plan_undo(chosen, chosen[0].workspace)
+        if plan.conflicts and not force:
+            raise JournalError(
+                f"not undone: {_names(plan.conflicts)} changed since the run changed them; "
+                "rerun with --force to restore them anyway"
+            )
+        if plan.unrestorable and not force:
+            raise JournalError(
+                f"not undone: {_names(plan.unrestorable)} were over the checkpoint size caps "
+                "and cannot be restored; rerun with --force to restore everything else"
+            )
+        restored = apply_undo(store, plan)
+    for path in plan.unrestorable:
+        typer.echo(f"warning: {path} could not be restored (over the size cap)", err=True)
+    where = f"step {step}" if step is not None else f"call #{call}" if call else "the run"
+    typer.echo(
+        f"restored {len(restored)} path{'s' if len(restored) != 1 else ''} in "
+        f"{plan.workspace} to before {where}"
+    )
+
+
+def _names(paths: list[str]) -> str:
+    return ", ".join(paths[:10]) + (f" and {len(paths) - 10} more" if len(paths) > 10 else "")

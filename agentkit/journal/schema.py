@@ -44,6 +44,30 @@ MIGRATIONS: list[str] = [
     ALTER TABLE events ADD COLUMN prompt_hash TEXT REFERENCES prompts(hash);
     CREATE INDEX runs_started ON runs(started_at);
     """,
+    # 3: checkpoints. Before a write or execute call runs, the state it may change (its
+    # target files, or the whole workspace tree) is saved as a manifest of entries whose
+    # contents are content-addressed blobs; the state after the call is saved the same way.
+    """
+    CREATE TABLE blobs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL);
+    CREATE TABLE checkpoints (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+        call_index INTEGER NOT NULL,
+        step_id INTEGER,
+        tool TEXT NOT NULL,
+        arguments TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        before TEXT NOT NULL,
+        after TEXT,
+        truncated INTEGER NOT NULL DEFAULT 0,
+        began_at REAL NOT NULL,
+        ended_at REAL,
+        outcome TEXT,
+        undone_at REAL
+    );
+    CREATE INDEX checkpoints_run ON checkpoints(run_id, call_index);
+    """,
 ]
 
 

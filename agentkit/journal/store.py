@@ -187,6 +187,15 @@ class Journal:
         with self._errors():
             return attempt()
 
+    def transaction(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` in one write transaction (for modules that keep their own tables here,
+        such as agentkit.checkpoints)."""
+        return self._write(fn)
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Rows of one read-only statement."""
+        return self._read(sql, params)
+
     # --- writing ---------------------------------------------------------------------
 
     def start_run(
@@ -365,6 +374,13 @@ class Journal:
         c.execute(
             "DELETE FROM prompts WHERE hash NOT IN "
             "(SELECT prompt_hash FROM events WHERE prompt_hash IS NOT NULL)"
+        )
+        # Blobs are named by the hashes in checkpoint manifests; keep those still named.
+        c.execute(
+            "DELETE FROM blobs WHERE hash NOT IN (SELECT h FROM ("
+            "SELECT json_extract(m.value, '$.hash') AS h FROM checkpoints k, json_each(k.before) m "
+            "UNION SELECT json_extract(m.value, '$.hash') FROM checkpoints k, "
+            "json_each(coalesce(k.after, '{}')) m) WHERE h IS NOT NULL)"
         )
 
     def delete(self, run_id: str) -> None:

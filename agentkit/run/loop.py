@@ -78,7 +78,7 @@ def drive(run: Run, *, resumed: bool) -> Iterator[Event]:
         )
     )
     try:
-        yield from reconcile_pending_call(state, rec)
+        yield from reconcile_pending_call(state, rec, run)
         if not state.plan:
             yield from retrieve(run.memory, rec, state, state.goal, None)
             yield from plan(run)
