@@ -45,12 +45,12 @@ class BatchSummary(BaseModel):
 
 
 def worker_settings(settings: Settings, workers: int) -> Settings:
-    """Workers share the CPU: without an explicit n_threads, each gets its share, since
+    """Workers share the CPU: without an explicit threads, each gets its share, since
     llama.cpp threads spin-wait and oversubscription makes every worker crawl."""
-    if settings.n_threads is not None:
+    if settings.threads is not None:
         return settings
     share = max(1, (os.cpu_count() or 1) // workers)
-    return settings.model_copy(update={"n_threads": share})
+    return settings.model_copy(update={"threads": share})
 
 
 def make_pool(

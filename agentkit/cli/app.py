@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "doctor": (
         "agentkit.cli.doctor:doctor",
-        "Check the model, grammar support, memory, embedder, GPU and journal.",
+        "Check the model, grammar support, threads, memory, embedder, GPU and journal.",
     ),
     "tools": ("agentkit.cli.tools_cmd:app", "List, inspect and call tools."),
     "memory": ("agentkit.cli.memory_cmd:app", "Vector memory: add, ingest, search, forget."),

@@ -16,8 +16,9 @@ __all__ = ["models"]
 
 
 def models(model: ModelOpt = None, threads: ThreadsOpt = None, as_json: JsonOpt = False) -> None:
-    """Show the active model: path, size, quantisation, context length, chat template, GPU,
-    threads and decoder."""
+    """Show the active model: path, size, quantisation, context length, chat template, GPU.
+
+    Also the threads and the decoder it would run with."""
     from agentkit.llm.factory import is_remote
     from agentkit.llm.llama import inspect_model
     from agentkit.llm.threads import describe_threads, thread_counts

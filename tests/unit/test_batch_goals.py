@@ -86,5 +86,5 @@ def test_the_driver_writes_one_line_per_goal_and_skips_finished(tmp_path: Path) 
 
 
 def test_workers_share_the_cores_unless_threads_are_set() -> None:
-    assert worker_settings(Settings(), 64).n_threads == 1
-    assert worker_settings(Settings(n_threads=3), 2).n_threads == 3
+    assert worker_settings(Settings(), 64).threads == 1
+    assert worker_settings(Settings(threads=3), 2).threads == 3

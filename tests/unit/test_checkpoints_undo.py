@@ -30,6 +30,9 @@ def _script(path: Path, calls: list[tuple[str, dict[str, Any]]]) -> Path:
         ["write the final answer", {"answer": "done", "citations": []}],
         ["Make a short plan", {"steps": steps}],
         ["The call failed", {"action": "done", "result": "it could not be done"}],
+        # the plain policy shows each result, fenced, as the last message
+        ["(ok)>>>", {"action": "done", "result": "it is done"}],
+        ["(failed)>>>", {"action": "done", "result": "it could not be done"}],
     ]
     for i, (tool, arguments) in enumerate(calls, 1):
         rules.append(
@@ -62,7 +65,8 @@ def run(
     script = _script(ws.parent / "script.json", calls)
     named = " ".join(dict.fromkeys(str(a["path"]) for _, a in calls if "path" in a))
     goal = goal or (f"do it with {named}" if named else "do it")  # a goal naming its files
-    argv = ["run", goal, "--model", f"scripted:{script}", "--no-memory"]
+    # plain: every tool is offered, so the scripted calls are never narrowed away
+    argv = ["run", goal, "--model", f"scripted:{script}", "--no-memory", "--policy", "plain"]
     result = agentkit(*argv, "--workspace", str(ws), "--json", "--quiet", *flags)
     assert result.exit_code in (0, 1, 3), result.output
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
@@ -196,7 +200,7 @@ def test_overwriting_a_file_the_run_did_not_create_needs_approval(
         ("write_file", {"path": "fresh.txt", "content": "newer"}),
         ("write_file", {"path": "input.txt", "content": "clobbered"}),
     ]
-    result = run(ws, calls, "--max-steps", "4")
+    result = run(ws, calls, "--max-steps", "8")
     by_path = {s["arguments"]["path"]: s for s in result["steps"]}
     assert by_path["fresh.txt"]["ok"]  # allow_tools covers files the run created
     assert by_path["input.txt"]["error"] == "refused"

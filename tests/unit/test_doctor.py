@@ -53,7 +53,9 @@ def test_text_output_is_one_line_per_check(tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines][:3] == ["OK", "FAIL", "WARN"]
-    assert len(lines) == 8  # config, model, grammar, gpu, memory dir, embedder, journal, sandbox
+    assert (
+        len(lines) == 9
+    )  # config, model, grammar, gpu, threads, memory, embedder, journal, sandbox
 
 
 @pytest.mark.integration

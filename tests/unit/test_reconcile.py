@@ -29,6 +29,8 @@ def _model(tool: str, title: str, arguments: dict[str, Any]) -> ScriptedModel:
             ("on resume", {"action": "done", "result": "reconciled"}),
             ("interrupted before it finished", _call(tool, **arguments)),
             ("refused", {"action": "done", "result": "not approved"}),
+            ("(ok)>>>", {"action": "done", "result": "done"}),  # plain: fenced results
+            ("(failed)>>>", {"action": "done", "result": "failed"}),
         ]
     )
 
@@ -44,7 +46,9 @@ def _killed_after_call(agent: Agent, goal: str) -> str:
 
 
 def _agent(tmp_path: Path, model: ScriptedModel, journal: Journal, **extra: Any) -> Agent:
-    settings = Settings(workspace=tmp_path / "ws", yes=True, no_memory=True, max_tools=64, **extra)
+    settings = Settings(
+        workspace=tmp_path / "ws", yes=True, no_memory=True, max_tools=64, policy="plain", **extra
+    )
     return Agent(model, load_toolset(settings), settings=settings, journal=journal)
 
 
