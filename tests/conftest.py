@@ -45,3 +45,9 @@ def _no_real_model_in_unit_tests(
 @pytest.fixture
 def subprocess_env(isolated_env: Path) -> dict[str, str]:
     return dict(os.environ)
+
+
+@pytest.fixture
+def env(subprocess_env: dict[str, str]) -> dict[str, str]:
+    """`subprocess_env` under the name the integration tests of several features use."""
+    return subprocess_env
