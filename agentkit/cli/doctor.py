@@ -85,14 +85,20 @@ class _Checks:
         question = [Message(role="user", content='Is 2 + 2 = 4? Reply as {"ok": true/false}.')]
         value, completion = generate(self.model, question, schema, max_tokens=16)
         u = completion.usage
+        # a server constrains on its side: only the in-process model has a decoder setting
+        decoder = getattr(self.model, "decoder", "the server's")
         return "OK", (
             f"schema-constrained completion returned {json.dumps(value)} "
-            f"({u.completion_tokens} tok, {u.forced_tokens} forced; decoder {self.model.decoder})"
+            f"({u.completion_tokens} tok, {u.forced_tokens} forced; decoder {decoder})"
         )
 
     def threads(self) -> Outcome:
         from agentkit.llm.threads import describe_threads, thread_counts
 
+        from agentkit.llm.factory import is_remote
+
+        if is_remote(self.settings.model):
+            return "OK", "the model runs on its server, with the server's threads"
         counts = self.model.threads if self.model is not None else None
         return "OK", describe_threads(counts or thread_counts(self.settings.threads))
 

@@ -70,6 +70,7 @@ def test_eval_bfcl_through_the_server_is_never_invalid(server: Server, env: dict
 
 def test_doctor_names_how_the_server_constrains(server: Server, env: dict[str, str]) -> None:
     done = agentkit(env, "doctor", "--model", f"openai:{server.url}", "--json")
+    assert done.stdout.strip(), done.stderr
     checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
     assert checks["model"]["status"] == "OK" and "'grammar'" in checks["model"]["detail"]
     assert checks["grammar"]["status"] == "OK"
