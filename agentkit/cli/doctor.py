@@ -93,9 +93,8 @@ class _Checks:
         )
 
     def threads(self) -> Outcome:
-        from agentkit.llm.threads import describe_threads, thread_counts
-
         from agentkit.llm.factory import is_remote
+        from agentkit.llm.threads import describe_threads, thread_counts
 
         if is_remote(self.settings.model):
             return "OK", "the model runs on its server, with the server's threads"
