@@ -106,7 +106,7 @@ def test_cli_search_stats_and_rebuild(damaged: Path, monkeypatch: pytest.MonkeyP
             monkeypatch.delenv(name)
     monkeypatch.setenv("AGENTKIT_CONFIG", str(damaged.parent / "config.toml"))
     monkeypatch.setenv("AGENTKIT_MEMORY_DIR", str(damaged))
-    monkeypatch.setattr(store, "make_embedder", lambda spec: HashEmbedder())
+    monkeypatch.setattr(store, "make_embedder", lambda spec, **_: HashEmbedder())
     search = CliRunner().invoke(app, ["memory", "search", "note number 5"])
     assert search.exit_code == 1 and "Traceback" not in search.output
     errors = [line for line in search.stderr.splitlines() if line.startswith("error:")]
