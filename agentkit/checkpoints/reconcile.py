@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentkit.checkpoints.undo import changes
 from agentkit.events import ObservationMade, ToolCalled
+from agentkit.run.recorder import observation
 from agentkit.tool import Permission
 
 if TYPE_CHECKING:
@@ -34,24 +35,8 @@ INTERRUPTED = "This call was interrupted before it finished"
 
 
 def _observed(call: ToolCalled, obs: Observation, note: str) -> ObservationMade:
-    return _made(
+    return observation(
         call, ok=obs.ok, error=obs.error, text=f"{obs.text}\n({note})", seconds=obs.seconds
-    )
-
-
-def _made(
-    call: ToolCalled, *, ok: bool, error: str | None, text: str, seconds: float = 0.0
-) -> ObservationMade:
-    return ObservationMade(
-        run_id=call.run_id,
-        index=call.index,
-        step_id=call.step_id,
-        tool=call.tool,
-        arguments=call.arguments,
-        ok=ok,
-        error=error,
-        text=text,
-        seconds=seconds,
     )
 
 
@@ -59,7 +44,7 @@ def reconcile_pending(call: ToolCalled, tools: Toolset, ctx: ToolContext) -> Obs
     """The observation for `call`, journaled but without a result when the run stopped."""
     rerun = "run again on resume: the interrupted call had not taken effect"
     if call.tool not in tools:
-        return _made(call, ok=False, error="not_found", text=f"unknown tool {call.tool!r}")
+        return observation(call, ok=False, error="not_found", text=f"unknown tool {call.tool!r}")
     tool = tools.get(call.tool)
     if tool.permission is Permission.READ:
         obs = tools.call(call.tool, call.arguments, ctx)
@@ -67,7 +52,7 @@ def reconcile_pending(call: ToolCalled, tools: Toolset, ctx: ToolContext) -> Obs
     recorder = ctx.checkpoints
     if recorder is None:  # no journal to tell: say so and let the model check
         text = f"{INTERRUPTED} and may or may not have taken effect; check before repeating it."
-        return _made(call, ok=False, error="interrupted", text=text)
+        return observation(call, ok=False, error="interrupted", text=text)
     rows = recorder.store.for_call(call.run_id, call.index)
     if not rows:  # interrupted before it was approved and started
         return _observed(call, tools.call(call.tool, call.arguments, ctx), rerun)
@@ -76,7 +61,7 @@ def reconcile_pending(call: ToolCalled, tools: Toolset, ctx: ToolContext) -> Obs
         found = changes([row], row.workspace)
         what = ", ".join(f"{c.kind} {c.path}" for c in found) or "no file changed"
         text = f"Finished before the interruption ({what}); not run again on resume."
-        return _made(call, ok=True, error=None, text=text)
+        return observation(call, ok=True, error=None, text=text)
     if row.before.scope == "files":
         return _reconcile_file(call, tools, ctx, recorder, row)
     now = recorder.scan(tool, tool.validate(call.arguments), ctx)
@@ -88,7 +73,7 @@ def reconcile_pending(call: ToolCalled, tools: Toolset, ctx: ToolContext) -> Obs
         "It was not run again on resume: an identical call now needs explicit approval. "
         "`agentkit runs undo` can restore the workspace."
     )
-    return _made(call, ok=False, error="interrupted", text=text)
+    return observation(call, ok=False, error="interrupted", text=text)
 
 
 def _reconcile_file(
@@ -111,13 +96,13 @@ def _reconcile_file(
             "written (a partial write, or another change). It was not run again on resume; "
             "`agentkit runs undo` can restore the file."
         )
-        return _made(call, ok=False, error="interrupted", text=text)
+        return observation(call, ok=False, error="interrupted", text=text)
     recorder.store.finish(row.id, now, "reconciled")
     text = (
         "Took effect before the interruption (confirmed from its checkpoint: "
         f"{', '.join(changed)} changed); not run again on resume."
     )
-    return _made(call, ok=True, error=None, text=text)
+    return observation(call, ok=True, error=None, text=text)
 
 
 def _as_intended(
