@@ -145,7 +145,10 @@ def test_a_server_that_dies_mid_run_leaves_the_run_going_without_memory(
     assert json.loads(done.stdout)["status"] == "succeeded"
     warnings = [line for line in done.stderr.splitlines() if server.url in line]
     assert warnings, done.stderr
-    assert all("Connection refused" in line for line in warnings)
+    # The errno depends on timing (refused, reset, or a kept-alive connection dropped),
+    # so the test checks that each failure was a one-line warning that says what to do.
+    assert all(line.endswith("or run with --no-memory") for line in warnings), done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_no_server_at_start_is_a_one_line_error(env: dict[str, str]) -> None:
