@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--max-steps", type=int, default=8)
     parser.add_argument("--max-time", type=float, default=180.0)
+    parser.add_argument("--jobs", type=int, default=1, help="goals run at once")
     args = parser.parse_args(argv)
     code = args.code.resolve()
     fields = code_settings(code)
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             max_time=args.max_time,
         )
         print(f"{label}: {len(goals)} goals ...", flush=True)
-        summary = run_bench(goals, options, reveal=False, log=lambda line: None)
+        summary = run_bench(goals, options, reveal=False, log=lambda line: None, jobs=args.jobs)
         summary.pop("rows")  # rates only, as the held-out rule asks
         results[label] = summary
         dev, _ = _cell(summary, "dev")

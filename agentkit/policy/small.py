@@ -25,7 +25,7 @@ from agentkit.policy.aids import (
     routing,
     written_steps,
 )
-from agentkit.policy.aids.demonstrations import Demonstration, Library
+from agentkit.policy.aids.demonstrations import Demonstration, Library, Scored
 from agentkit.policy.base import Offer, RunView
 from agentkit.policy.plain import PlainPolicy, answer_prompt
 from agentkit.policy.schemas import answer_schema
@@ -68,7 +68,7 @@ class SmallPolicy:
 
     def _demonstrations(
         self, goal: str, usable: Sequence[str]
-    ) -> tuple[list[Demonstration], list[Demonstration]]:
+    ) -> tuple[list[Demonstration], list[Scored]]:
         """The library and the demonstrations nearest `goal`."""
         if not (self.on("demonstrations") or self.on("demo_tools")):
             return [], []
@@ -93,7 +93,7 @@ class SmallPolicy:
         preamble = []
         if self.on("demonstrations") and demos:
             names = [t.name for t in tools]
-            shown = [d for d in demos if set(d.tools) <= set(names)]
+            shown = [s.demo for s in demos if set(s.demo.tools) <= set(names)]
             preamble = demonstrations.plan_messages(shown, self.renderer, names)
         return Offer(tools, preamble)
 

@@ -50,24 +50,22 @@ def test_plan_a_trip_covers_the_trip_without_tool_calls(
     assert not missing, (missing, result["answer"])
 
 
-@pytest.mark.xfail(
-    reason="known failure of the small policy on the 135M model (issue 14 open): the summary "
-    "goal still writes; undo recovers the file",
-    strict=False,
-)
 def test_a_summary_leaves_its_file_byte_identical(env: dict[str, str], tmp_path: Path) -> None:
-    notes = tmp_path / "minutes.md"
+    workspace = tmp_path / "workspace"  # tmp_path also holds the data directory
+    workspace.mkdir()
+    notes = workspace / "minutes.md"
     notes.write_text("The launch moved to June.\nAna owns the checklist.\n", encoding="utf-8")
     before = hashlib.sha256(notes.read_bytes()).hexdigest()
-    result = agentkit(env, tmp_path, "Summarize minutes.md in one sentence.", "--yes")
+    result = agentkit(env, workspace, "Summarize minutes.md in one sentence.", "--yes")
     assert hashlib.sha256(notes.read_bytes()).hexdigest() == before
     assert all(step["tool"] != "write_file" for step in result["steps"])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["minutes.md"]
+    assert sorted(p.name for p in workspace.iterdir()) == ["minutes.md"]
+    assert "June" in result["answer"]
 
 
 @pytest.mark.xfail(
-    reason="known failure of the small policy on the 135M model (issue 14 open): it plans "
-    "one step where two are needed",
+    reason="known failure of the small policy on the 135M model (issue 14 open): its closest "
+    "demonstration multiplies and saves, so it plans a write instead of the multiplication",
     strict=False,
 )
 def test_a_goal_in_several_steps_reads_then_computes(env: dict[str, str], tmp_path: Path) -> None:

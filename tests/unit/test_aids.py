@@ -24,6 +24,7 @@ from agentkit.policy.aids import (
 from agentkit.policy.aids.demonstrations import (
     Demonstration,
     DemoStep,
+    Scored,
     append_demonstration,
     load_library,
 )
@@ -63,8 +64,23 @@ def test_demo_tools_offers_what_the_neighbours_use_and_keeps_uncovered_tools(
     loose = _builtin(tmp_path, disable_aids=["demo_tools"]).offer("Plan a weekend trip.").tools
     assert loose  # without the aid, routing alone offers something
     demos = [Demonstration(goal="g", steps=[DemoStep(title="t", tool=None)])]
-    kept = demo_tools.tools_of(demos, [multiply.definition], library=demos)
+    kept = demo_tools.tools_of([Scored(0.5, demos[0])], [multiply.definition], library=demos)
     assert [t.name for t in kept] == ["multiply"]  # no demonstration speaks for it
+
+
+def test_demo_tools_offers_a_side_effecting_tool_only_with_the_weighted_majority(
+    tmp_path: Path,
+) -> None:
+    usable = load_toolset(Settings(workspace=tmp_path, yes=True)).definitions()
+    steps = [DemoStep(title="r", tool="read_file"), DemoStep(title="w", tool="write_file")]
+    writes = Demonstration(goal="w", steps=steps)
+    reads = Demonstration(goal="r", steps=[DemoStep(title="r", tool="read_file")])
+    library = [writes, reads]
+    split = demo_tools.tools_of([Scored(0.55, writes), Scored(0.6, reads)], usable, library)
+    assert "write_file" not in [t.name for t in split]  # one close writer is not enough
+    assert "read_file" in [t.name for t in split]  # a read tool needs only one
+    most = demo_tools.tools_of([Scored(0.6, writes), Scored(0.3, reads)], usable, library)
+    assert "write_file" in [t.name for t in most]
 
 
 def test_runs_keep_adds_a_demonstration_the_library_then_loads(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import yaml
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -32,6 +32,7 @@ __all__ = [
     "Demonstration",
     "K",
     "Library",
+    "Scored",
     "append_demonstration",
     "load_library",
     "plan_messages",
@@ -102,6 +103,11 @@ def append_demonstration(data_home: Path, demo: Demonstration) -> Path:
     return path
 
 
+class Scored(NamedTuple):
+    similarity: float
+    demo: Demonstration
+
+
 class Library:
     """The demonstrations with their goal embeddings, computed once per library."""
 
@@ -117,8 +123,9 @@ class Library:
             Library._cache[key] = embedder.embed([d.goal for d in self.demos]) if demos else []
         self.vectors = Library._cache[key]
 
-    def nearest(self, goal: str, usable: Sequence[str], k: int = K) -> list[Demonstration]:
-        """The `k` demonstrations most similar to `goal` that use only `usable` tools."""
+    def nearest(self, goal: str, usable: Sequence[str], k: int = K) -> list[Scored]:
+        """The `k` demonstrations most similar to `goal` that use only `usable` tools, each
+        with its similarity, the closest first."""
         if not self.demos:
             return []
         query = self.embedder.embed([goal])[0]
@@ -132,7 +139,7 @@ class Library:
         log.debug("demonstrations for %r: %s", goal, [(round(s, 3), d.goal) for s, d in scored[:k]])
         best = scored[0][0] if scored else 0.0
         floor = max(MIN_SIMILARITY, best - MARGIN)
-        return [demo for score, demo in scored[:k] if score >= floor]
+        return [Scored(score, demo) for score, demo in scored[:k] if score >= floor]
 
 
 def plan_json(demo: Demonstration) -> dict[str, Any]:
