@@ -13,6 +13,7 @@ import json
 import sqlite3
 import time
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -59,12 +60,19 @@ class CheckpointStore:
 
     def put_blob(self, digest: str, data: bytes) -> None:
         packed = zlib.compress(data, 1)
-        self.journal.transaction(
-            lambda c: c.execute(
-                "INSERT OR IGNORE INTO blobs (hash, size, data) VALUES (?, ?, ?)",
-                (digest, len(data), packed),
-            )
+        self._write(
+            "INSERT OR IGNORE INTO blobs (hash, size, data) VALUES (?, ?, ?)",
+            [(digest, len(data), packed)],
         )
+
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One statement over `rows` in a write transaction; nothing comes back (a cursor
+        would not cross to a Ray worker's journal)."""
+
+        def write(c: sqlite3.Connection) -> None:
+            c.executemany(sql, rows)
+
+        self.journal.transaction(write)
 
     def blob(self, digest: str) -> bytes:
         rows = self.journal.query("SELECT data FROM blobs WHERE hash = ?", (digest,))
@@ -111,20 +119,14 @@ class CheckpointStore:
         return self.journal.transaction(write)
 
     def finish(self, checkpoint_id: int, after: Snapshot, outcome: Outcome) -> None:
-        self.journal.transaction(
-            lambda c: c.execute(
-                "UPDATE checkpoints SET after = ?, ended_at = ?, outcome = ? WHERE id = ?",
-                (json.dumps(after.to_json()), time.time(), outcome, checkpoint_id),
-            )
+        self._write(
+            "UPDATE checkpoints SET after = ?, ended_at = ?, outcome = ? WHERE id = ?",
+            [(json.dumps(after.to_json()), time.time(), outcome, checkpoint_id)],
         )
 
     def mark_undone(self, ids: list[int]) -> None:
         at = time.time()
-        self.journal.transaction(
-            lambda c: c.executemany(
-                "UPDATE checkpoints SET undone_at = ? WHERE id = ?", [(at, i) for i in ids]
-            )
-        )
+        self._write("UPDATE checkpoints SET undone_at = ? WHERE id = ?", [(at, i) for i in ids])
 
     def for_run(self, run_id: str, *, include_undone: bool = False) -> list[Checkpoint]:
         """The run's checkpoints in the order they were taken."""
@@ -138,7 +140,7 @@ class CheckpointStore:
         return [c for c in self.for_run(run_id, include_undone=True) if c.call_index == call_index]
 
     @staticmethod
-    def _checkpoint(row: sqlite3.Row) -> Checkpoint:
+    def _checkpoint(row: Mapping[str, Any]) -> Checkpoint:
         scope: Scope = "tree" if row["scope"] == "tree" else "files"
         truncated = bool(row["truncated"])
         after = row["after"]

@@ -189,12 +189,14 @@ class Journal:
 
     def transaction(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` in one write transaction (for modules that keep their own tables here,
-        such as agentkit.checkpoints)."""
+        such as agentkit.checkpoints). What `fn` returns must pickle (see `query`): never
+        a cursor."""
         return self._write(fn)
 
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        """Rows of one read-only statement."""
-        return self._read(sql, params)
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """Rows of one read-only statement, as plain dicts: a Ray worker's journal is
+        this one behind an actor, and what crosses to it must pickle."""
+        return [dict(row) for row in self._read(sql, params)]
 
     # --- writing ---------------------------------------------------------------------
 

@@ -207,11 +207,6 @@ def test_local_worker_killed_mid_goal_has_the_goal_resumed_once(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="after the merge the Ray actor's scripted goal ends in an internal error before the "
-    "kill point (the local-pool variant passes); issue 18 open",
-    strict=False,
-)
 def test_ray_worker_killed_mid_goal_has_the_goal_resumed_once(
     env: dict[str, str], tmp_path: Path
 ) -> None:
