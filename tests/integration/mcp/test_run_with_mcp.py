@@ -12,18 +12,15 @@ import pytest
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-@pytest.mark.xfail(
-    reason="known failure since the small policy landed (issue 14 open): the 135M model picks "
-    "the built-in `today` over the MCP server's get_current_time",
-    strict=False,
-)
 def test_the_run_calls_the_time_servers_tool(kit: Any, env: dict[str, str], tmp_path: Path) -> None:
     """The model is offered the server's tools through the same path as any tool, and
     the run calls one and answers from it. (Which timezone SmolLM2-135M passes is the
     decision policy's business; at the time of writing it passes the server's own
-    suggested default, "UTC", rather than Asia/Tokyo.)"""
+    suggested default, "UTC", rather than Asia/Tokyo.) The built-in `today` is denied,
+    as a user whose time comes from a server would: offered both, the 135M model picks
+    the built-in."""
     done = kit.agentkit(
-        env,
+        {**env, "AGENTKIT_DENY_TOOLS": "today"},
         "run",
         "What time is it in Tokyo right now?",
         "--mcp",
