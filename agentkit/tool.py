@@ -133,9 +133,9 @@ def _ask_on_terminal(
         sys.stderr.write(f"agentkit: {name} runs in: {describe(settings.sandbox)}\n")
     if detail:
         sys.stderr.write(detail.rstrip("\n") + "\n")
-    sys.stderr.write(f"agentkit: allow tool {name} {shown}? [y/N] ")
-    sys.stderr.flush()
-    return sys.stdin.readline().strip().lower() in {"y", "yes"}
+    from agentkit.asking import ask
+
+    return ask(f"agentkit: allow tool {name} {shown}? [y/N] ").strip().lower() in {"y", "yes"}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 from pydantic import Field
 
+from agentkit.asking import ask
 from agentkit.errors import ToolError
 from agentkit.tool import ToolContext, tool
 
@@ -22,9 +22,7 @@ def ask_user(
     """
     if not ctx.interactive:
         raise ToolError("no user can answer in this non-interactive run; continue without asking")
-    sys.stderr.write(f"\nagent asks: {question}\n> ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline()
+    answer = ask(f"\nagent asks: {question}\n> ")
     if not answer:
         raise ToolError("the user closed the input without answering")
     return answer.strip() or "(the user gave an empty answer)"

@@ -6,8 +6,11 @@ go through `agentkit.cli.terminal.sanitize` (rich itself keeps ESC sequences).""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any, Protocol
 
+from agentkit.asking import Holder, hold_terminal_with
 from agentkit.cli.terminal import for_terminal, sanitize
 from agentkit.events import (
     Answered,
@@ -95,6 +98,7 @@ class LiveProgress:
         self.status = "planning"
         self.rate = 0.0
         self._live: Any = None
+        self._previous_holder: Holder | None = None
 
     def __enter__(self) -> LiveProgress:
         from rich.live import Live
@@ -103,12 +107,24 @@ class LiveProgress:
             self._render(), console=self.console, refresh_per_second=8, transient=False
         )
         self._live.__enter__()
+        self._previous_holder = hold_terminal_with(self._held)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._previous_holder is not None:
+            hold_terminal_with(self._previous_holder)
         if self._live is not None:
             self._live.update(self._render())
             self._live.__exit__(None, None, None)
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        """The view stopped (its last frame left on screen) while a question is asked."""
+        self._live.stop()
+        try:
+            yield
+        finally:
+            self._live.start()
 
     def _render(self) -> Any:
         from rich.console import Group
