@@ -53,10 +53,11 @@ def list_resources(memory: Memory) -> list[MemoryResource]:
             if source not in documents:
                 title = str(meta.get("title") or Path(source).name or source)
                 count = meta.get("chunks", "?")
+                chunks = f"{count} chunk{'' if count == 1 else 's'}"
                 documents[source] = MemoryResource(
                     uri=f"{SCHEME}://document/{stem}",
                     name=title,
-                    description=f"document {source} ({count} chunks); {_UNTRUSTED}",
+                    description=f"document {source} ({chunks}); {_UNTRUSTED}",
                 )
             continue
         run = f", run {meta['run_id']}" if meta.get("run_id") else ""
