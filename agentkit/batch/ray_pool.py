@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ForwardingJournal", "JournalSink", "RayGoalWorker", "RayPool"]
 
+_CLOSE_WAIT = 30.0  # seconds for all workers to close their MCP servers
+
 
 class JournalSink:
     """A Ray actor holding the driver's journal; workers call its methods by name."""
@@ -71,6 +73,10 @@ class RayGoalWorker:
             return self.runner.run(goal, run_id, workspace), "", self.runner.name
         except AgentkitError as exc:
             return None, one_line(exc), self.runner.name
+
+    def close(self) -> None:
+        """Close what the runner holds open (its MCP servers); `ray.kill` could not."""
+        self.runner.close()
 
 
 class RayPool:
@@ -173,6 +179,20 @@ class RayPool:
                 idle.appendleft(actor)
                 report(task, payload, error or None, worker)
         finally:
+            self._close(actors)
             for actor in actors:
                 ray.kill(actor)
             ray.kill(sink)
+
+    def _close(self, actors: list[Any]) -> None:
+        """Let each worker close its MCP servers before it is killed; a dead or stuck
+        worker's servers see their stdin close with it and exit on their own."""
+        if not self.settings.mcp.enabled():
+            return
+        import ray
+        from ray.exceptions import RayError
+
+        try:
+            ray.get([actor.close.remote() for actor in actors], timeout=_CLOSE_WAIT)
+        except RayError:
+            return

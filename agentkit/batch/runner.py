@@ -99,6 +99,10 @@ class GoalRunner:
         return True
 
     def close(self) -> None:
+        if self.settings.mcp.enabled():
+            from agentkit.mcp.client import close_all
+
+            close_all()  # at exit it would happen anyway; a Ray actor is killed instead
         close = getattr(self.model, "close", None)
         if callable(close):
             close()

@@ -15,6 +15,7 @@ from agentkit.cli.common import (
     YesOpt,
     resolve,
 )
+from agentkit.cli.mcp_cmd import McpOpt, with_mcp_servers
 
 __all__ = ["batch"]
 
@@ -45,6 +46,7 @@ def batch(
     tools: Annotated[
         list[Path] | None, typer.Option("--tools", "-t", help="Extra tool plugin (repeatable).")
     ] = None,
+    mcp: McpOpt = None,
     yes: YesOpt = None,
     workspace: WorkspaceOpt = None,
     no_memory: Annotated[bool | None, typer.Option("--no-memory", help="No vector memory.")] = None,
@@ -66,6 +68,9 @@ def batch(
         chroma_url=memory_url,
         max_steps=max_steps,
     ).settings
+    # The servers travel in the settings each worker is built from: a worker lists and
+    # starts each server once, at its first goal, and keeps it for all its goals.
+    settings = with_mcp_servers(settings, mcp)
     if not (is_remote(settings.model) or (settings.model or "").startswith(SCRIPTED_PREFIX)):
         from agentkit.llm.resolve import resolve_model
 

@@ -10,6 +10,7 @@ without configured servers never pay for it.
     cache     the tool list per server, so listing does not start servers
     source    MCP servers as `Tool`s for `load_toolset` (the one registration path)
     service   what `agentkit mcp serve` offers: approved tools, journaled calls, run_goal
+    resources the memory as MCP resources for `agentkit mcp serve`
     server    `agentkit mcp serve`: the service over MCP (stdio or streamable HTTP)
 """
 

@@ -25,6 +25,7 @@ from agentkit.tool import Permission, ToolContext
 if TYPE_CHECKING:
     from agentkit.config import Settings
     from agentkit.journal import Journal
+    from agentkit.mcp.resources import MemoryResource
     from agentkit.registry import Toolset
     from agentkit.tool import Tool
 
@@ -97,6 +98,27 @@ class AgentkitService:
 
                 self._memory = Memory.open(self.settings)
             return self._memory
+
+    def _stored_memory(self) -> Any:
+        """The memory, or None when it is off or was never written (not created here)."""
+        s = self.settings
+        if s.no_memory or (not s.chroma_url and not s.memory_path.exists()):
+            return None
+        return self.memory()
+
+    def resources(self) -> list[MemoryResource]:
+        """The memory's documents and items as resources; none without a memory."""
+        from agentkit.mcp.resources import list_resources
+
+        memory = self._stored_memory()
+        return [] if memory is None else list_resources(memory)
+
+    def read(self, uri: str) -> str | None:
+        """The text of resource `uri`, or None when there is no such resource."""
+        from agentkit.mcp.resources import read_resource
+
+        memory = self._stored_memory()
+        return None if memory is None else read_resource(memory, uri)
 
     def call(self, name: str, arguments: dict[str, Any]) -> CallOutcome:
         """One tool call, journaled as a run of its own."""

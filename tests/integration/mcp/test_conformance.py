@@ -52,3 +52,4 @@ def test_conformance_suite_passes_every_supported_scenario(
     assert done.returncode == 0, summary[-3000:] + done.stderr[-2000:]
     assert {"server-initialize", "ping", "tools-list", "tools-call-simple-text"} <= set(passed)
     assert "tools-call-error" in passed
+    assert "resources-list" in passed  # the memory as resources (empty here: no memory)
