@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from agentkit.journal import Journal
     from agentkit.tool import Tool, ToolContext
 
-__all__ = ["Checkpointer", "PendingCheckpoint", "checkpointer"]
+__all__ = ["Checkpointer", "PendingCheckpoint", "Provenance", "checkpointer"]
 
 DIFF_LINES = 40  # lines of diff shown when asking for approval
 
@@ -45,19 +45,48 @@ class PendingCheckpoint:
     id: int | None = None
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Who shaped a call: the user's words that may name its targets, and whether
+    untrusted text (a tool result, a memory item, a step's output) went into it."""
+
+    named_by: str
+    tainted: bool
+
+
 def checkpointer(
-    journal: Journal | None, run_id: str, call_index: int, step_id: int | None
+    journal: Journal | None,
+    run_id: str,
+    call_index: int,
+    step_id: int | None,
+    *,
+    provenance: Provenance | None = None,
 ) -> Checkpointer | None:
     """The checkpointer for one call of a journaled run (None without a journal)."""
-    return None if journal is None else Checkpointer(journal, run_id, call_index, step_id)
+    if journal is None:
+        return None
+    return Checkpointer(journal, run_id, call_index, step_id, provenance=provenance)
 
 
 class Checkpointer:
-    def __init__(self, journal: Journal, run_id: str, call_index: int, step_id: int | None) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        run_id: str,
+        call_index: int,
+        step_id: int | None,
+        *,
+        provenance: Provenance | None = None,
+    ) -> None:
+        """`provenance` is given by a caller that knows it better than the journal can
+        (a workflow's tool step, whose tool and arguments the workflow file chose);
+        without it, the run's goal names the targets and any observation or memory
+        item already in the run taints the call."""
         self.store = CheckpointStore(journal)
         self.run_id = run_id
         self.call_index = call_index
         self.step_id = step_id
+        self.provenance = provenance
 
     def target_paths(self, tool: Tool, kwargs: dict[str, Any], workspace: Path) -> list[str]:
         """The workspace-relative paths named by the tool's `paths` arguments; paths that
@@ -161,6 +190,8 @@ class Checkpointer:
     def _provenance(self) -> tuple[str, bool]:
         """The run's goal, and whether untrusted text (a tool result, a memory item) has
         entered the run yet."""
+        if self.provenance is not None:
+            return self.provenance.named_by, self.provenance.tainted
         journal = self.store.journal
         rows = journal.query("SELECT goal FROM runs WHERE run_id = ?", (self.run_id,))
         seen = journal.query(
