@@ -22,9 +22,16 @@ from agentkit.errors import ToolError
 
 if TYPE_CHECKING:
     from agentkit.journal import Journal
-    from agentkit.tool import Tool, ToolContext
+    from agentkit.tool import Tool, ToolContext, WritesFn
 
-__all__ = ["Checkpointer", "PendingCheckpoint", "Provenance", "checkpointer"]
+__all__ = [
+    "Checkpointer",
+    "PendingCheckpoint",
+    "Provenance",
+    "checkpointer",
+    "declared_paths",
+    "declared_writes",
+]
 
 DIFF_LINES = 40  # lines of diff shown when asking for approval
 
@@ -94,7 +101,7 @@ class Checkpointer:
         from agentkit.sandbox import resolve_in_workspace
 
         found = []
-        for name in tool.paths:
+        for name in declared_paths(tool):
             value = kwargs.get(name)
             if not isinstance(value, str):
                 continue
@@ -122,7 +129,7 @@ class Checkpointer:
     def scan(self, tool: Tool, kwargs: dict[str, Any], ctx: ToolContext) -> Snapshot:
         s = ctx.settings
         known, sink = self.store.has_blob, self._sink(ctx)
-        if tool.paths:
+        if declared_paths(tool):
             paths = self.target_paths(tool, kwargs, ctx.workspace)
             return scan_files(
                 ctx.workspace, paths, max_bytes=s.checkpoint_max_file_bytes, sink=sink, known=known
@@ -255,13 +262,27 @@ class Checkpointer:
         )
         if entry is not None and entry.kind != "file":
             return [f"{tool.name} changes {path} (a {entry.kind})"]
-        if tool.writes is None:
+        writes = declared_writes(tool)
+        if writes is None:
             verb = "changes" if entry is not None else "creates"
             return [f"{tool.name} {verb} {path}; it is saved first"]
-        new = tool.writes(kwargs, old if entry is not None else None)
+        new = writes(kwargs, old if entry is not None else None)
         if entry is not None and old is None:
             return [f"{tool.name} overwrites {path} ({entry.size:,} bytes)"]
         return diff_lines(path, old, new, limit=DIFF_LINES)
+
+
+def declared_paths(tool: Tool) -> tuple[str, ...]:
+    """The tool's path arguments. A Tool subclass that builds itself without
+    `Tool.__init__` (an MCP tool) may lack the attribute: it declares none, so its
+    checkpoint covers the whole workspace."""
+    return tuple(getattr(tool, "paths", ()))
+
+
+def declared_writes(tool: Tool) -> WritesFn | None:
+    """The tool's `writes` (what it leaves in its file), or None, as for `declared_paths`."""
+    writes: WritesFn | None = getattr(tool, "writes", None)
+    return writes
 
 
 def diff_lines(

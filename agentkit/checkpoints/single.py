@@ -30,7 +30,7 @@ def call_journaled(
     toolset: Toolset, name: str, arguments: dict[str, Any], settings: Settings, memory: Any
 ) -> tuple[Observation, str]:
     """Call `name` through `Toolset.call` inside a new journaled run; (observation, run id)."""
-    from agentkit.events import RunFinished, RunStarted
+    from agentkit.events import RunFinished, RunStarted, RunStatus
     from agentkit.journal import Journal, new_run_id
     from agentkit.llm.base import Usage
     from agentkit.run.recorder import Recorder
@@ -56,16 +56,27 @@ def call_journaled(
             memory=memory,
             checkpoints=checkpointer(journal, run_id, 1, None),
         )
-        obs = toolset.call(name, arguments, ctx)
-        recorder.observed(call, ok=obs.ok, error=obs.error, text=obs.text, seconds=obs.seconds)
-        recorder.emit(
-            RunFinished(
+
+        def finished(status: RunStatus, answer: str | None, reason: str | None) -> None:
+            wall = time.monotonic() - started
+            done = RunFinished(
                 run_id=run_id,
-                status="succeeded" if obs.ok else "failed",
-                answer=obs.text if obs.ok else None,
+                status=status,
+                answer=answer,
                 usage=Usage(),
-                wall_seconds=time.monotonic() - started,
-                reason=None if obs.ok else obs.text,
+                wall_seconds=wall,
+                reason=reason,
             )
-        )
+            recorder.emit(done)
+
+        try:
+            obs = toolset.call(name, arguments, ctx)
+        except KeyboardInterrupt:  # the checkpoint is complete (Toolset.call's finally)
+            finished("interrupted", None, "interrupted by the user")
+            raise
+        recorder.observed(call, ok=obs.ok, error=obs.error, text=obs.text, seconds=obs.seconds)
+        if obs.ok:
+            finished("succeeded", obs.text, None)
+        else:
+            finished("failed", None, obs.text)
     return obs, run_id

@@ -28,8 +28,8 @@ from agentkit.events import (
 from agentkit.llm.base import Message, Usage
 from agentkit.run.recorder import Recorder
 from agentkit.workflow.api import Session, tool_output
-from agentkit.workflow.provenance import provenance
 from agentkit.workflow.model import AgentStep, PromptStep, Step, ToolStep, Workflow
+from agentkit.workflow.provenance import provenance
 from agentkit.workflow.templates import evaluate, render
 
 if TYPE_CHECKING:
