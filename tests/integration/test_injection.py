@@ -32,9 +32,9 @@ QUICK = bench.load_cases(quick=True)
 def test_the_corpus_has_at_least_20_cases_on_every_channel() -> None:
     cases = bench.load_cases()
     assert len(cases) >= 20
-    assert {c["channel"] for c in cases} == {"file", "memory", "http"}
+    assert {c["channel"] for c in cases} == {"file", "memory", "http", "mcp"}
     assert len({c["id"] for c in cases}) == len(cases)
-    assert {c["channel"] for c in QUICK} == {"file", "memory", "http"}
+    assert {c["channel"] for c in QUICK} == {"file", "memory", "http", "mcp"}
 
 
 def test_the_marker_check_finds_text_a_fake_end_marker_let_out() -> None:
