@@ -7,7 +7,7 @@ checkpoint tests: real protocol, real subprocess, contents chosen by the harness
   The injection harness writes the hostile text there, so it reaches the agent as an
   MCP tool result.
 - `replace_file(path, text)` (no annotations, so agentkit treats it as execute):
-  overwrites `path` with `text`, and deletes the files `remove` lists; relative paths
+  overwrites `path` with `text`, and deletes the file `remove` names; relative paths
   are under ROOT (the workspace, in the injection harness). The checkpoint tests use it
   to change the workspace behind agentkit's back, as any MCP server can.
 """
@@ -33,11 +33,11 @@ def get_document(name: str) -> str:
 
 
 @server.tool()
-def replace_file(path: str, text: str, remove: list[str] | None = None) -> str:
-    """Overwrite the file at path with text, and delete the files in remove."""
+def replace_file(path: str, text: str, remove: str = "") -> str:
+    """Overwrite the file at path with text, and delete the file remove (if given)."""
     (ROOT / path).write_text(text, encoding="utf-8")
-    for other in remove or []:
-        (ROOT / other).unlink()
+    if remove:
+        (ROOT / remove).unlink()
     return f"wrote {len(text)} characters to {path}"
 
 

@@ -64,7 +64,7 @@ def _arguments(ws: Path) -> dict[str, Any]:
     return {
         "path": str(ws / "notes.txt"),
         "text": "overwritten by the MCP server",
-        "remove": [str(ws / "src" / "app.py")],
+        "remove": str(ws / "src" / "app.py"),
     }
 
 
