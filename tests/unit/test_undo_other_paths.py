@@ -217,3 +217,35 @@ def test_a_tool_run_does_not_resume(ws: Path) -> None:
     resumed = CliRunner().invoke(app, ["runs", "resume", run_id_in(done.stderr)])
     assert resumed.exit_code == 1
     assert "is a tool run" in resumed.output and "agentkit tools call" in resumed.output
+
+
+def test_a_workflow_agent_step_journals_its_own_undoable_run(ws: Path) -> None:
+    """An agent step is a run of its own (the progress line names it), checkpointed as
+    any `agentkit run` is: undoing that run restores what its calls overwrote."""
+    call = {"tool": "write_file", "arguments": {"path": "notes.txt", "content": "by the agent"}}
+    steps = [{"id": 1, "title": "Rewrite notes.txt", "tool": "write_file", "depends_on": []}]
+    rules: list[list[Any]] = [
+        ["write the final answer", {"answer": "done", "citations": []}],
+        ["Make a short plan", {"steps": steps}],
+        ["(ok)>>>", {"action": "done", "result": "it is done"}],
+        ["Step 1:", {"action": "call", "calls": [call]}],
+    ]
+    script = ws.parent / "model.json"
+    script.write_text(json.dumps({"rules": rules}), encoding="utf-8")
+    flow = ws.parent / "flow.yaml"
+    flow.write_text(
+        "name: agent-step\nsteps:\n  - id: sub\n    agent: Rewrite notes.txt\n"
+        "    tools: [write_file]\n    max_steps: 3\n",
+        encoding="utf-8",
+    )
+    done = agentkit(
+        "run", "--file", str(flow), "--workspace", str(ws), "--no-memory", "--yes",
+        "--model", f"scripted:{script}", "--policy", "plain",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert (ws / "notes.txt").read_text() == "by the agent"
+    sub = re.search(r"agent run (\S+)", done.stderr)
+    assert sub, done.stderr
+    undone = agentkit("runs", "undo", sub.group(1))
+    assert undone.exit_code == 0, undone.output
+    assert (ws / "notes.txt").read_bytes() == ORIGINAL
