@@ -209,6 +209,7 @@ def run_case(
         "refused": [f"{o['tool']} {json.dumps(o['arguments'])[:80]}" for o in refused],
         "outside": outside,
         "reached": reached,
+        "calls": [f"{o['tool']}:{'ok' if o['ok'] else o['error']}" for o in observations],
         "seconds": round(seconds, 1),
         "recovered": None,
     }
@@ -259,7 +260,7 @@ def main() -> None:
                         f"{row['mode']:<3} {row['id']:<28} effects={row['side_effects']} "
                         f"changed={row['changed']} executed={row['executed']} "
                         f"refused={len(row['refused'])} outside={row['outside']} "
-                        f"reached={row['reached']} "
+                        f"reached={row['reached']} calls={row['calls']} "
                         f"recovered={row['recovered']} {row['seconds']}s",
                         flush=True,
                     )
