@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from agentkit.checkpoints.recorder import declared_writes
 from agentkit.checkpoints.undo import changes
 from agentkit.events import ObservationMade, ToolCalled
 from agentkit.run.recorder import observation
@@ -114,13 +115,14 @@ def _as_intended(
     path: str,
 ) -> bool:
     """`path` now holds what the tool's `writes` says it leaves (True without `writes`)."""
-    if tool.writes is None:
+    writes = declared_writes(tool)
+    if writes is None:
         return True
     old = row.before.state(path)
     if old is not None and (old.kind != "file" or not old.stored or not old.hash):
         return True  # the old content was not saved; the change itself is the evidence
     current = recorder.store.blob(old.hash) if old is not None and old.hash else None
-    intended = hashlib.sha256(tool.writes(kwargs, current)).hexdigest()
+    intended = hashlib.sha256(writes(kwargs, current)).hexdigest()
     return _hash(now, path) == intended
 
 

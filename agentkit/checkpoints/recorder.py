@@ -22,9 +22,16 @@ from agentkit.errors import ToolError
 
 if TYPE_CHECKING:
     from agentkit.journal import Journal
-    from agentkit.tool import Tool, ToolContext
+    from agentkit.tool import Tool, ToolContext, WritesFn
 
-__all__ = ["Checkpointer", "PendingCheckpoint", "checkpointer"]
+__all__ = [
+    "Checkpointer",
+    "PendingCheckpoint",
+    "Provenance",
+    "checkpointer",
+    "declared_paths",
+    "declared_writes",
+]
 
 DIFF_LINES = 40  # lines of diff shown when asking for approval
 
@@ -45,19 +52,48 @@ class PendingCheckpoint:
     id: int | None = None
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Who shaped a call: the user's words that may name its targets, and whether
+    untrusted text (a tool result, a memory item, a step's output) went into it."""
+
+    named_by: str
+    tainted: bool
+
+
 def checkpointer(
-    journal: Journal | None, run_id: str, call_index: int, step_id: int | None
+    journal: Journal | None,
+    run_id: str,
+    call_index: int,
+    step_id: int | None,
+    *,
+    provenance: Provenance | None = None,
 ) -> Checkpointer | None:
     """The checkpointer for one call of a journaled run (None without a journal)."""
-    return None if journal is None else Checkpointer(journal, run_id, call_index, step_id)
+    if journal is None:
+        return None
+    return Checkpointer(journal, run_id, call_index, step_id, provenance=provenance)
 
 
 class Checkpointer:
-    def __init__(self, journal: Journal, run_id: str, call_index: int, step_id: int | None) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        run_id: str,
+        call_index: int,
+        step_id: int | None,
+        *,
+        provenance: Provenance | None = None,
+    ) -> None:
+        """`provenance` is given by a caller that knows it better than the journal can
+        (a workflow's tool step, whose tool and arguments the workflow file chose);
+        without it, the run's goal names the targets and any observation or memory
+        item already in the run taints the call."""
         self.store = CheckpointStore(journal)
         self.run_id = run_id
         self.call_index = call_index
         self.step_id = step_id
+        self.provenance = provenance
 
     def target_paths(self, tool: Tool, kwargs: dict[str, Any], workspace: Path) -> list[str]:
         """The workspace-relative paths named by the tool's `paths` arguments; paths that
@@ -65,7 +101,7 @@ class Checkpointer:
         from agentkit.sandbox import resolve_in_workspace
 
         found = []
-        for name in tool.paths:
+        for name in declared_paths(tool):
             value = kwargs.get(name)
             if not isinstance(value, str):
                 continue
@@ -93,7 +129,7 @@ class Checkpointer:
     def scan(self, tool: Tool, kwargs: dict[str, Any], ctx: ToolContext) -> Snapshot:
         s = ctx.settings
         known, sink = self.store.has_blob, self._sink(ctx)
-        if tool.paths:
+        if declared_paths(tool):
             paths = self.target_paths(tool, kwargs, ctx.workspace)
             return scan_files(
                 ctx.workspace, paths, max_bytes=s.checkpoint_max_file_bytes, sink=sink, known=known
@@ -161,6 +197,8 @@ class Checkpointer:
     def _provenance(self) -> tuple[str, bool]:
         """The run's goal, and whether untrusted text (a tool result, a memory item) has
         entered the run yet."""
+        if self.provenance is not None:
+            return self.provenance.named_by, self.provenance.tainted
         journal = self.store.journal
         rows = journal.query("SELECT goal FROM runs WHERE run_id = ?", (self.run_id,))
         seen = journal.query(
@@ -224,13 +262,27 @@ class Checkpointer:
         )
         if entry is not None and entry.kind != "file":
             return [f"{tool.name} changes {path} (a {entry.kind})"]
-        if tool.writes is None:
+        writes = declared_writes(tool)
+        if writes is None:
             verb = "changes" if entry is not None else "creates"
             return [f"{tool.name} {verb} {path}; it is saved first"]
-        new = tool.writes(kwargs, old if entry is not None else None)
+        new = writes(kwargs, old if entry is not None else None)
         if entry is not None and old is None:
             return [f"{tool.name} overwrites {path} ({entry.size:,} bytes)"]
         return diff_lines(path, old, new, limit=DIFF_LINES)
+
+
+def declared_paths(tool: Tool) -> tuple[str, ...]:
+    """The tool's path arguments. A Tool subclass that builds itself without
+    `Tool.__init__` (an MCP tool) may lack the attribute: it declares none, so its
+    checkpoint covers the whole workspace."""
+    return tuple(getattr(tool, "paths", ()))
+
+
+def declared_writes(tool: Tool) -> WritesFn | None:
+    """The tool's `writes` (what it leaves in its file), or None, as for `declared_paths`."""
+    writes: WritesFn | None = getattr(tool, "writes", None)
+    return writes
 
 
 def diff_lines(

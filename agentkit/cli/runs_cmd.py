@@ -133,11 +133,13 @@ def resume(
 
     with _journal() as journal:
         full_id = journal.resolve_id(run_id)
-        if journal.get_run(full_id).kind != "agent":
-            raise JournalError(
-                f"run {full_id} is a workflow run; only agent runs resume, "
-                "so run the workflow again with agentkit run --file"
-            )
+        kind = journal.get_run(full_id).kind
+        if kind != "agent":
+            again = {
+                "workflow": "run the workflow again with agentkit run --file",
+                "tool": "call the tool again with agentkit tools call",
+            }.get(kind, "start it again")
+            raise JournalError(f"run {full_id} is a {kind} run; only agent runs resume, so {again}")
         start = next(e for e in journal.events(full_id) if isinstance(e, RunStarted))
     given = resolve(yes=yes, model=model, threads=threads, max_steps=max_steps, max_time=max_time)
     # The run continues with the settings it started with; flags given now win.

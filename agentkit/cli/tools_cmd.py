@@ -161,19 +161,38 @@ def call(
     mcp: McpOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Call one tool with the same validation, permissions and timeout as in a run."""
-    from agentkit.tool import ToolContext
+    """Call one tool with the same validation, permissions and timeout as in a run.
 
+    A write or execute call is journaled as a run of its own (kind "tool"), with a
+    checkpoint of what it may change, so `agentkit runs undo ID` can put it back."""
     parsed = parse_json_object(arguments, "ARGS", '{"expression": "2+2"}')
     settings, toolset = _load(tools, mcp, workspace=workspace, yes=yes, tool_timeout=timeout)
     memory = None if settings.no_memory else _LazyMemory(settings)
-    ctx = ToolContext.create(settings, run_id="adhoc", memory=memory)
-    observation = toolset.call(name, parsed, ctx)
+    if _changes_things(toolset, name, settings):
+        from agentkit.checkpoints.single import call_journaled
+
+        observation, run_id = call_journaled(toolset, name, parsed, settings, memory)
+    else:
+        from agentkit.tool import ToolContext
+
+        ctx = ToolContext.create(settings, run_id="adhoc", memory=memory)
+        observation, run_id = toolset.call(name, parsed, ctx), None
     if as_json:
         typer.echo(observation.model_dump_json(indent=2))
     elif observation.ok:
         terminal.echo(observation.text)
     else:
         terminal.echo(f"error: {observation.text}", err=True)
+    if run_id is not None:
+        typer.echo(f"run id: {run_id}  (agentkit runs undo {run_id})", err=True)
     if not observation.ok:
         raise typer.Exit(1)
+
+
+def _changes_things(toolset: Toolset, name: str, settings: Settings) -> bool:
+    """A write or execute tool that exists (anything else is answered without a run)."""
+    from agentkit.tool import Permission
+
+    if name not in toolset or name in settings.deny_tools:
+        return False
+    return toolset.get(name).permission is not Permission.READ

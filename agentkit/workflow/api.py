@@ -23,6 +23,7 @@ from agentkit.errors import ConfigError, ToolError
 
 if TYPE_CHECKING:
     from agentkit.agent import Agent
+    from agentkit.checkpoints import Checkpointer
     from agentkit.journal import Journal
     from agentkit.llm.base import Completion, JsonSchema, Message, Model
     from agentkit.memory import MemoryItem
@@ -108,12 +109,25 @@ class Session:
 
     # -- tools -----------------------------------------------------------------------
 
-    def tool(self, name: str, arguments: dict[str, Any], *, run_id: str = "script") -> Observation:
-        """Call a tool through Toolset.call (validation, permission, timeout); never raises."""
+    def tool(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        *,
+        run_id: str = "script",
+        checkpoints: Checkpointer | None = None,
+    ) -> Observation:
+        """Call a tool through Toolset.call (validation, permission, timeout); never raises.
+        With `checkpoints`, what a write or execute call may change is saved first, under
+        the journaled run `run_id`, so `agentkit runs undo` can restore it."""
         from agentkit.tool import ToolContext
 
         ctx = ToolContext.create(
-            self.settings, run_id=run_id, memory=self._tool_memory(), approve=self.approve
+            self.settings,
+            run_id=run_id,
+            memory=self._tool_memory(),
+            approve=self.approve,
+            checkpoints=checkpoints,
         )
         return self.toolset.call(name, arguments, ctx)
 

@@ -29,6 +29,7 @@ from agentkit.llm.base import Message, Usage
 from agentkit.run.recorder import Recorder
 from agentkit.workflow.api import Session, tool_output
 from agentkit.workflow.model import AgentStep, PromptStep, Step, ToolStep, Workflow
+from agentkit.workflow.provenance import provenance
 from agentkit.workflow.templates import evaluate, render
 
 if TYPE_CHECKING:
@@ -321,10 +322,19 @@ class Engine:
         return StepOutcome(output=output)
 
     def _tool(self, index: int, step: ToolStep, context: dict[str, Any]) -> Any:
+        from agentkit.checkpoints import checkpointer
+
         args = render(step.args, context)
         self._calls += 1
         call = self._recorder.tool_called(self._calls, index, step.tool, args)
-        obs = self.session.tool(step.tool, args, run_id=self._run_id)
+        saver = checkpointer(
+            self.journal,
+            self._run_id,
+            self._calls,
+            index,
+            provenance=provenance(step, args, context),
+        )
+        obs = self.session.tool(step.tool, args, run_id=self._run_id, checkpoints=saver)
         self._recorder.observed(
             call, ok=obs.ok, error=obs.error, text=obs.text, seconds=obs.seconds
         )
