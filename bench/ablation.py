@@ -122,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     if "policy" not in fields:
         print(f"note: the agentkit in {code} has no policy setting; measuring its default only")
     if args.only_configs:
-        wanted = set(args.only_configs.split(","))
-        configs = [c for c in configs if c[0] in wanted]
+        by_label = {c[0]: c for c in configs}  # in the order given: the first ones first
+        configs = [by_label[label] for label in args.only_configs.split(",") if label in by_label]
     goals = select_goals("dev" if args.quick else args.task_set, args.family, args.quick)
     if args.quick:  # a CI smoke run: one goal under all on, one aid off, and plain
         goals, configs = goals[:1], quick_configs(configs)

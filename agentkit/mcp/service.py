@@ -135,8 +135,15 @@ class AgentkitService:
             ToolCalled(run_id=run_id, seq=1, index=1, step_id=None, tool=name, arguments=arguments)
         )
         memory = self.memory() if name in {"memory_search", "remember"} else None
+        from agentkit.checkpoints import checkpointer
+
         ctx = ToolContext.create(
-            self.settings, run_id=run_id, memory=memory, approve=_refuse, interactive=False
+            self.settings,
+            run_id=run_id,
+            memory=memory,
+            approve=_refuse,
+            interactive=False,
+            checkpoints=checkpointer(self.journal, run_id, 1, None),  # `runs undo` restores
         )
         if name in _NEVER_SERVED:
             from agentkit.tool import Observation

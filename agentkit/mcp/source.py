@@ -57,6 +57,8 @@ class McpTool(Tool):
         self.source = f"mcp:{server.name}"
         self.is_async = False
         self.context_param = None
+        self.paths = ()  # no declared workspace paths: a checkpoint saves the whole tree
+        self.writes = None
         self.fn = self._call
         self.args_model = _arguments_model(definition.name, definition.parameters)
         self._on_version = on_version

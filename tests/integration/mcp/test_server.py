@@ -91,6 +91,31 @@ def test_stdio_with_yes_lists_write_tools_confined_to_the_workspace(
     assert escape.is_error and not (tmp_path / "outside.txt").exists()
 
 
+def test_a_write_served_with_yes_is_undone_by_runs_undo(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    async def session(client: Client) -> Any:
+        return await client.call_tool("write_file", {"path": "notes.txt", "content": "gone"})
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "notes.txt").write_bytes(b"the user's notes\n")
+    env = {**env, "AGENTKIT_NO_MEMORY": "true"}
+    wrote = drive(on_stdio(env, "-w", str(workspace), "--yes"), session)
+    assert not wrote.is_error and (workspace / "notes.txt").read_text() == "gone"
+    runs = subprocess.run(
+        [sys.executable, "-m", "agentkit", "runs", "list", "--json"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    (run,) = json.loads(runs.stdout)
+    undone = subprocess.run(
+        [sys.executable, "-m", "agentkit", "runs", "undo", run["run_id"]],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert undone.returncode == 0, undone.stderr
+    assert (workspace / "notes.txt").read_bytes() == b"the user's notes\n"
+
+
 def test_http_serves_concurrent_calls_into_one_journal(
     env: dict[str, str], agentkit_http: str
 ) -> None:
