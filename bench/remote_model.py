@@ -112,11 +112,18 @@ def run_once(goal: str, policy: str, cache: str, tmp: Path, prompts: Path | None
         dump(events, prompts, f"{policy}-cache-{cache}")
     logged = [int(n) for n in HIT.findall(log.read_text(errors="replace"))]
     return {
-        "status": result.get("status", f"no result: {done.stderr.strip()[-200:]}"),
+        "status": _status(result, done.stderr),
         "calls": calls_of(events),
         "usage": result.get("usage", {}),
         "logged_hits": sum(logged),
     }
+
+
+def _status(result: dict[str, Any], stderr: str) -> str:
+    if not result:
+        return f"gave no result: {stderr.strip()[-200:]}"
+    reason = result.get("reason")
+    return f"{result.get('status')} ({reason})" if reason else str(result.get("status"))
 
 
 def report(policy: str, cache: str, outcome: dict[str, Any]) -> dict[str, Any]:
@@ -132,10 +139,18 @@ def report(policy: str, cache: str, outcome: dict[str, Any]) -> dict[str, Any]:
         shared = f"{c.prefix_prev} / {c.prefix_best} / {c.chars}"
         print(f"  {c.purpose:<8} {c.prompt_tokens:>7} {c.cached:>7}  {shared:>32}")
     reuse = cached / max(1, prompt)
+    # What any cache could reuse at most: each prompt's longest prefix shared with an
+    # earlier prompt, in characters, scaled to tokens (an estimate: chars per token vary).
+    ceiling = sum(c.prompt_tokens * c.prefix_best / max(1, c.chars) for c in calls)
     print(
         f"  {len(calls)} requests: {prompt} prompt tokens, {cached} cached as the server "
         f"reports them: reuse {reuse:.0%}; after the first request "
         f"{later_cached}/{later_prompt} ({later_cached / max(1, later_prompt):.0%})"
+    )
+    print(
+        f"  ceiling set by the prompts themselves (shared leading characters with the best "
+        f"earlier prompt, scaled to tokens): about {ceiling:.0f} tokens, "
+        f"{ceiling / max(1, prompt):.0%}"
     )
     print(
         f"  cross-checks: the run's own usage says {outcome['usage'].get('prompt_tokens')} "
@@ -151,6 +166,7 @@ def report(policy: str, cache: str, outcome: dict[str, Any]) -> dict[str, Any]:
         "cached_tokens": cached,
         "reuse": round(reuse, 3),
         "reuse_after_first": round(later_cached / max(1, later_prompt), 3),
+        "prefix_ceiling": round(ceiling / max(1, prompt), 3),
     }
 
 
@@ -183,7 +199,8 @@ def main() -> None:
         print(
             f"  policy {row['policy']:<6} cache {row['server_cache']:<3}: {row['requests']} "
             f"requests, {row['prompt_tokens']} prompt, {row['cached_tokens']} cached, reuse "
-            f"{row['reuse']:.0%} (after the first request {row['reuse_after_first']:.0%})"
+            f"{row['reuse']:.0%} (after the first request {row['reuse_after_first']:.0%}; "
+            f"the prompts' shared prefixes allow about {row['prefix_ceiling']:.0%})"
         )
     if args.json_out:
         args.json_out.write_text(json.dumps(rows, indent=2) + "\n")

@@ -7,11 +7,11 @@ It is `python -m llama_cpp.server` with four differences:
 - the host defaults to 127.0.0.1;
 - on CPUs with AMX the model loads without llama.cpp's extra weight buffers, which
   crash on any batch of more than one token (see `llama.load_llama`);
-- its prompt cache is on (`--cache true`, in RAM, `--cache_size` 512 MiB) unless
-  `--cache` is given. Without it the server keeps only the KV cache of the *last*
-  request, so one short request between two long ones that share a prefix (an agent's
-  focused tool-call prompt between its transcript prompts) throws that prefix away;
-  with it, the state after each request is kept and the longest matching one restored;
+- its prompt cache is on (`--cache true`, in RAM, `--cache_size` 512 MiB, every byte
+  of a state counted) unless `--cache` is given. Without it the server keeps only the
+  KV cache of the *last* request, so one short request between two long ones that
+  share a prefix throws that prefix away; with it, the state after each request is
+  kept and the one sharing the longest prefix restored;
 - replies report the prompt tokens it did not evaluate again, in OpenAI's
   `usage.prompt_tokens_details.cached_tokens` (llama-cpp-python itself reports none,
   only a log line per request), so clients can count the reuse.
@@ -102,6 +102,37 @@ def _report_cached_tokens() -> None:
     Llama.create_chat_completion = reporting_chat  # type: ignore[method-assign]
 
 
+def _lean_prompt_cache() -> None:
+    """Keep the prompt cache's states small, and its size cap honest.
+
+    A saved state holds a copy of the logits of every evaluated token (up to n_batch
+    rows of n_vocab floats: 100 MB on the bundled model) besides the KV cache, and
+    `LlamaRAMCache` counts only the KV part against `--cache_size`: twenty states took
+    3.6 GB. Unless the server keeps all logits (`--logits_all`, for logprobs), sampling
+    never reads the stored ones, so one row is kept (restoring broadcasts it), and the
+    cap counts every byte a state holds.
+    """
+    from llama_cpp.llama import Llama
+    from llama_cpp.llama_cache import LlamaRAMCache
+
+    save = Llama.save_state
+
+    def lean_save(self: Any) -> Any:
+        state = save(self)
+        if not self._logits_all and len(state.scores) > 1:
+            state.scores = state.scores[-1:].copy()
+        return state
+
+    def honest_size(self: Any) -> int:
+        return sum(
+            s.llama_state_size + s.scores.nbytes + s.input_ids.nbytes
+            for s in self.cache_state.values()
+        )
+
+    Llama.save_state = lean_save  # type: ignore[method-assign]
+    LlamaRAMCache.cache_size = property(honest_size)  # type: ignore[method-assign,assignment]
+
+
 def _given(args: list[str], flag: str) -> bool:
     return any(a == flag or a.startswith(flag + "=") for a in args)
 
@@ -125,6 +156,7 @@ def server_args(args: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     args = server_args(list(sys.argv[1:] if argv is None else argv))
     _report_cached_tokens()  # before the app module builds its response models
+    _lean_prompt_cache()
     try:
         from llama_cpp.server.__main__ import main as serve
     except ImportError as exc:
