@@ -119,7 +119,7 @@ def test_a_dead_server_fails_the_run_in_one_line_and_it_resumes(
     assert len(indexes) == len(set(indexes))  # no tool call ran twice
 
 
-LONG_SYSTEM = Message(role="system", content="You answer questions about arithmetic. " * 30)
+LONG_SYSTEM = Message(role="system", content="You answer questions about arithmetic. " * 60)
 QUESTION = Message(role="user", content="What is 2 + 2?")
 ANSWER_SCHEMA = {
     "type": "object",
@@ -148,10 +148,10 @@ def test_the_server_reports_reuse_across_an_interleaved_short_prompt(server: Ser
     prompt, cached = _cached_after_an_interruption(server.url)
     # agentkit.llm.serve turns llama-cpp-python's prompt cache on, and reports the reuse
     # in usage.prompt_tokens_details: the long prefix survives the short request between.
-    assert prompt > 300 and cached > 300 and cached < prompt
+    assert prompt > 300 and 0.7 * prompt < cached < prompt, (prompt, cached)
 
 
 def test_without_the_prompt_cache_only_the_last_prompt_is_reused(tmp_path: Path) -> None:
     with model_server(log=tmp_path / "server.log", extra=["--cache", "false"]) as single:
         prompt, cached = _cached_after_an_interruption(single.url)
-    assert prompt > 300 and cached < 50  # the short request evicted the long prefix
+    assert prompt > 300 and cached < 50, (prompt, cached)  # the short request evicted it
