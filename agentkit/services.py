@@ -86,21 +86,34 @@ class Server:
 
 
 def model_argv(
-    port: int, model: str | None = None, *, n_ctx: int = 4096, threads: int = 1
+    port: int,
+    model: str | None = None,
+    *,
+    n_ctx: int = 4096,
+    threads: int = 1,
+    extra: Sequence[str] = (),
 ) -> list[str]:
+    """`agentkit.llm.serve`'s command line; `extra` are more server flags (`--cache false`)."""
     argv = [sys.executable, "-m", "agentkit.llm.serve", "--host", LOOPBACK, "--port", str(port)]
     argv += ["--n_ctx", str(n_ctx), "--n_threads", str(threads), "--n_threads_batch", str(threads)]
+    argv += list(extra)
     return [*argv, "--model", model] if model else argv
 
 
 @contextlib.contextmanager
 def model_server(
-    port: int | None = None, model: str | None = None, *, log: Path | None = None, threads: int = 1
+    port: int | None = None,
+    model: str | None = None,
+    *,
+    log: Path | None = None,
+    threads: int = 1,
+    extra: Sequence[str] = (),
 ) -> Iterator[Server]:
     """llama-cpp-python's OpenAI server on the bundled (or given) GGUF; `.url` ends in /v1."""
     port = port or free_port()
     base = f"http://{LOOPBACK}:{port}/v1"
-    server = Server(model_argv(port, model, threads=threads), base, f"{base}/models", log)
+    argv = model_argv(port, model, threads=threads, extra=extra)
+    server = Server(argv, base, f"{base}/models", log)
     try:
         yield server.start()
     finally:

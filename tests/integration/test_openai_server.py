@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from agentkit.llm.base import Message
+from agentkit.llm.openai_compat import OpenAICompatModel
 from agentkit.services import Server, free_port, model_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -115,3 +117,41 @@ def test_a_dead_server_fails_the_run_in_one_line_and_it_resumes(
     assert resumed["run_id"] == result["run_id"] and resumed["status"] != "failed"
     indexes = [step["index"] for step in resumed["steps"]]
     assert len(indexes) == len(set(indexes))  # no tool call ran twice
+
+
+LONG_SYSTEM = Message(role="system", content="You answer questions about arithmetic. " * 60)
+QUESTION = Message(role="user", content="What is 2 + 2?")
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {"n": {"type": "integer"}},
+    "required": ["n"],
+    "additionalProperties": False,
+}
+
+
+def _cached_after_an_interruption(url: str) -> tuple[int, int]:
+    """A long prompt, a short unrelated one, then the long one extended: the third's
+    prompt and cached tokens, as the server reported them (through OpenAICompatModel)."""
+    model = OpenAICompatModel(url)
+    try:
+        model.complete([LONG_SYSTEM, QUESTION], schema=ANSWER_SCHEMA, max_tokens=8)
+        model.complete([Message(role="user", content="Hi.")], schema=ANSWER_SCHEMA, max_tokens=8)
+        follow_up = [LONG_SYSTEM, QUESTION, Message(role="assistant", content='{"n": 4}'),
+                     Message(role="user", content="And 3 + 3?")]  # fmt: skip
+        usage = model.complete(follow_up, schema=ANSWER_SCHEMA, max_tokens=8).usage
+    finally:
+        model.close()
+    return usage.prompt_tokens, usage.cached_prompt_tokens
+
+
+def test_the_server_reports_reuse_across_an_interleaved_short_prompt(server: Server) -> None:
+    prompt, cached = _cached_after_an_interruption(server.url)
+    # agentkit.llm.serve turns llama-cpp-python's prompt cache on, and reports the reuse
+    # in usage.prompt_tokens_details: the long prefix survives the short request between.
+    assert prompt > 300 and 0.7 * prompt < cached < prompt, (prompt, cached)
+
+
+def test_without_the_prompt_cache_only_the_last_prompt_is_reused(tmp_path: Path) -> None:
+    with model_server(log=tmp_path / "server.log", extra=["--cache", "false"]) as single:
+        prompt, cached = _cached_after_an_interruption(single.url)
+    assert prompt > 300 and cached < 50, (prompt, cached)  # the short request evicted it
