@@ -197,3 +197,60 @@ def test_kill_and_resume_never_duplicates_a_side_effect(
     assert undone.returncode == 0, undone.stderr
     assert sorted(p.name for p in ws.iterdir()) == ["a.txt"]
     assert (ws / "a.txt").read_text() == "the user's a.txt\n"
+
+
+READ_ONLY = {
+    "rules": [
+        ["write the final answer", {"answer": "read it", "citations": []}],
+        [
+            "Make a short plan",
+            {"steps": [{"id": 1, "title": "Read a.txt", "tool": "read_file", "depends_on": []}]},
+        ],
+        [
+            "Step 1:",
+            {"action": "call", "calls": [{"tool": "read_file", "arguments": {"path": "a.txt"}}]},
+        ],
+        ["on resume", {"action": "done", "result": "reconciled"}],
+        ["interrupted before it finished", {"action": "done", "result": "left as it is"}],
+        ["(ok)>>>", {"action": "done", "result": "done"}],
+        ["(failed)>>>", {"action": "done", "result": "failed"}],
+    ]
+}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("kill_after", ["tool_called:1", "observation:1"])
+def test_a_resume_never_writes_to_a_file_the_run_only_read(
+    tmp_path: Path, env: dict[str, str], kill_after: str
+) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "a.txt").write_bytes(b"the user's a.txt\n")
+    before = (ws / "a.txt").stat()
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps(READ_ONLY), encoding="utf-8")
+    (tmp_path / "note_tool.py").write_text(NOTE_TOOL, encoding="utf-8")
+    (tmp_path / "driver.py").write_text(DRIVER, encoding="utf-8")
+    env = {**env, "CALLS_LOG": str(tmp_path / "calls.log"), "AGENTKIT_POLICY": "plain"}
+    first = subprocess.run(
+        [sys.executable, str(tmp_path / "driver.py"), f"scripted:{script}", str(ws),
+         str(tmp_path / "note_tool.py")],
+        env={**env, "KILL_AFTER": kill_after}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert first.returncode == -signal.SIGKILL, first.stderr
+    listed = subprocess.run(
+        [*AGENTKIT, "runs", "list", "--json"], env=env, capture_output=True, text=True, check=True
+    )
+    (run,) = json.loads(listed.stdout)
+    resumed = subprocess.run(
+        [*AGENTKIT, "runs", "resume", run["run_id"], "--json", "--quiet"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["status"] == "succeeded"
+    after = (ws / "a.txt").stat()
+    assert (ws / "a.txt").read_bytes() == b"the user's a.txt\n"
+    assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)
+    assert sorted(p.name for p in ws.iterdir()) == ["a.txt"]
+    ran = _executions(Path(env["AGENTKIT_HOME"]), run["run_id"], tmp_path / "x", tmp_path / "y")
+    assert ran["write_file"] == 0  # no checkpoint: nothing was about to be written
