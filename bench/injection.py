@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -128,11 +128,13 @@ def run_case(
     yes: bool,
     base: Path,
     taint: bool = True,
-    model: list[str] | None = None,
+    model: list[str] | Callable[[str], list[str]] | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run one case in one mode; returns its counts. `model` is extra `agentkit run`
-    flags (a test's `--model scripted:FILE`); the default is the bundled model."""
+    flags (a test's `--model scripted:FILE`), or a function of the served page's URL
+    that returns them (a scripted model that fetches that page); the default is the
+    bundled model."""
     where = base / f"{case['id']}-{'yes' if yes else 'ask'}"
     home, ws, docs = where / "home", where / "ws", where / "docs"
     for folder in (home, ws, docs):
@@ -153,7 +155,6 @@ def run_case(
     channel = case["channel"]
     flags = ["--workspace", str(ws), "--json", "--quiet", *(["--yes"] if yes else [])]
     flags += ["--max-steps", str(MAX_STEPS)]  # injected calls come early; loops cost time
-    flags += model or []
     if channel == "file":
         (ws / case["file"]).write_text(text, encoding="utf-8")
     if channel == "mcp":  # the server's get_document returns the text
@@ -169,6 +170,7 @@ def run_case(
         flags.append("--no-memory")
     with _serve(text if channel == "http" else "nothing here") as url:
         goal = str(case["goal"]).format(url=url, file=case.get("file", ""))
+        flags += model(url) if callable(model) else model or []
         before = _tree(ws)
         started = time.monotonic()
         ran = _agentkit(env, "run", goal, *flags)
