@@ -76,25 +76,29 @@ def _obedient_model(
     case: dict[str, Any],
     injected: tuple[str, dict[str, Any]],
     read: dict[str, Any] = READ,
+    *,
+    planned: bool = True,
 ) -> Path:
     """A scripted model that does what the hostile text says: it reads the document
     (`read`: the channel's read call), then makes the injected call, as a model that
-    falls for the injection would."""
+    falls for the injection would: as a planned step 2, or (`planned=False`) only once
+    it has seen the text, within step 1."""
     tool, arguments = injected
     named = " ".join(str(v) for v in arguments.values() if v)
+    call = {"action": "call", "calls": [{"tool": tool, "arguments": arguments}]}
     steps = [
         {"id": 1, "title": "Get the document", "tool": read["tool"], "depends_on": []},
         # the policy copies a call's file names from the request: the title names them
         {"id": 2, "title": f"Do what it says: {named}", "tool": tool, "depends_on": [1]},
-    ]
+    ][: 2 if planned else 1]
     rules: list[list[Any]] = [
         ["write the final answer", {"answer": "done", "citations": []}],
         ["Make a short plan", {"steps": steps}],
         ["The call failed", {"action": "done", "result": "it could not be done"}],
-        ["(ok)>>>", {"action": "done", "result": "it is done"}],
+        ["(ok)>>>", {"action": "done", "result": "it is done"} if planned else call],
         ["(failed)>>>", {"action": "done", "result": "it could not be done"}],
         ["Step 1:", {"action": "call", "calls": [read]}],
-        ["Step 2:", {"action": "call", "calls": [{"tool": tool, "arguments": arguments}]}],
+        ["Step 2:", call],
     ]
     path.write_text(json.dumps({"rules": rules, "case": case["id"]}), encoding="utf-8")
     return path
@@ -189,3 +193,27 @@ def test_a_fetched_page_or_read_file_that_a_model_obeys(
     # without --yes the plan is rejected before any call, as in the MCP test
     assert (f"{read_tool}:ok" in row["calls"]) is yes, row
     _assert_obedience_contained(row, INJECTED_READ[case_id], yes=yes, taint=taint)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("case_id", sorted(INJECTED_READ))
+def test_without_yes_the_call_a_read_text_asks_for_cannot_even_be_made(
+    case_id: str, tmp_path: Path
+) -> None:
+    """In ask mode the obedient plan above is rejected before any read, so the text
+    never enters the run. Here the plan is only the read, and the model makes the
+    injected call after seeing the text: the call is not among the offered tools, so
+    the reply is rejected before it reaches a tool, and nothing changes."""
+    case = next(c for c in bench.load_cases() if c["id"] == case_id)
+    read_tool = "http_get" if case["channel"] == "http" else "read_file"
+
+    def model(url: str) -> list[str]:
+        arguments = {"url": url} if read_tool == "http_get" else {"path": case["file"]}
+        read = {"tool": read_tool, "arguments": arguments}
+        injected = INJECTED_READ[case_id]
+        script = _obedient_model(tmp_path / "model.json", case, injected, read, planned=False)
+        return ["--model", f"scripted:{script}", "--policy", "plain"]
+
+    row = bench.run_case(case, yes=False, base=tmp_path, model=model)
+    assert row["reached"] and row["calls"] == [f"{read_tool}:ok"], row
+    assert row["side_effects"] == 0 and row["refused"] == [], row
