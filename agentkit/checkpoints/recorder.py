@@ -59,6 +59,10 @@ class Provenance:
 
     named_by: str
     tainted: bool
+    # The user chose the tool itself (a workflow file's tool step, not a model): a write
+    # tool's whole-workspace effect is then theirs to ask for, even fed a step's output.
+    # A command or code to run (execute) stays unnamed: untrusted text must not become one.
+    user_chose_tool: bool = False
 
 
 def checkpointer(
@@ -180,6 +184,12 @@ class Checkpointer:
         goal, tainted = self._provenance()
         if before.scope == "files":
             unnamed = [p for p in before.entries if not _named(goal, p)]
+        elif (
+            self.provenance is not None
+            and self.provenance.user_chose_tool
+            and tool.permission != "execute"
+        ):
+            unnamed = []
         else:  # a command or code: its target is the whole workspace, which no goal names
             unnamed = ["the workspace"]
         return PendingCheckpoint(

@@ -8,7 +8,9 @@ result, a model's text) is untrusted, the workflow's inputs (`--var`) are the us
 
 So a tool step is tainted exactly when its rendered arguments differ from what the
 workflow file and its inputs alone give. Its targets count as named when the workflow
-file's own text for the step, or an input value, names them.
+file's own text for the step, or an input value, names them; a write tool without
+declared paths (a plugin that changes the workspace its own way) is the file's own
+choice, but a command or code built from a step's output still needs approval.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ def provenance(step: ToolStep, args: Any, context: dict[str, Any]) -> Provenance
         [json.dumps(step.args, ensure_ascii=False, default=str)]
         + [str(v) for v in (inputs.values() if isinstance(inputs, dict) else [])]
     )
-    return Provenance(named_by=named_by, tainted=not _from_trusted(step, args, context))
+    tainted = not _from_trusted(step, args, context)
+    return Provenance(named_by=named_by, tainted=tainted, user_chose_tool=True)
 
 
 def _from_trusted(step: ToolStep, args: Any, context: dict[str, Any]) -> bool:

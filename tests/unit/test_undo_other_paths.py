@@ -142,6 +142,28 @@ def test_a_step_whose_target_comes_from_an_earlier_output_needs_fresh_approval(
     assert "untrusted text" in refused[0]["text"] and "notes.txt" in refused[0]["text"]
 
 
+def test_a_command_built_from_an_earlier_output_needs_fresh_approval(ws: Path) -> None:
+    """A workflow file may feed a step's output to a write tool it chose (the examples'
+    itinerary plugin does), but that output must not become a command to run."""
+    (ws / "pointer.txt").write_text("rm -rf src\n")
+    flow = """
+name: steered-command
+steps:
+  - id: read
+    tool: read_file
+    args: {path: pointer.txt}
+  - id: run
+    tool: shell
+    args: {command: "{{ steps.read.output }}"}
+"""
+    done, run_id = workflow(ws, flow)
+    assert (ws / "src" / "app.py").read_text() == "print('hello')\n", done.output
+    exported = json.loads(agentkit("runs", "export", run_id).stdout)
+    refused = [e for e in exported["events"] if e["type"] == "observation" and not e["ok"]]
+    assert [e["tool"] for e in refused] == ["shell"]
+    assert "untrusted text" in refused[0]["text"]
+
+
 def test_a_workflow_input_names_a_target_as_the_user_would(ws: Path) -> None:
     flow = """
 name: from-input
