@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,16 @@ def _bwrap_flags(network: bool) -> list[str]:
     flags += [] if network else ["--unshare-net"]
     # --new-session: no TIOCSTI typing into the user's terminal.
     flags += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    return flags
+
+
+def _python_under_tmp() -> list[str]:
+    """Read-only binds for this Python's installation where the private /tmp hides it."""
+    flags: list[str] = []
+    for prefix in dict.fromkeys([sys.prefix, sys.base_prefix]):
+        real = str(Path(prefix).resolve())
+        if real == "/tmp" or real.startswith("/tmp/"):
+            flags += ["--ro-bind", real, real]
     return flags
 
 
@@ -81,10 +92,12 @@ class Confinement:
             return list(argv)
         exe = shutil.which("bwrap") or "bwrap"
         root = str(workspace.resolve())
-        # The workspace bind comes after the /tmp tmpfs, so a workspace under /tmp shows.
+        # Binds come after the /tmp tmpfs, so a workspace under /tmp shows, and so does
+        # the Python installation the python tool runs (a virtualenv under /tmp).
         return [
             exe,
             *_bwrap_flags(self.network),
+            *_python_under_tmp(),
             "--bind",
             root,
             root,
