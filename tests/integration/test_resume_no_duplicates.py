@@ -135,6 +135,34 @@ def _executions(home: Path, run_id: str, log: Path, shell_log: Path) -> dict[str
     }
 
 
+def _killed_run(
+    tmp_path: Path, env: dict[str, str], ws: Path, script: dict[str, Any], kill: dict[str, str]
+) -> str:
+    """Start the driver on `script`, let it die as `kill` says; the run's id."""
+    path = tmp_path / "script.json"
+    path.write_text(json.dumps(script), encoding="utf-8")
+    (tmp_path / "note_tool.py").write_text(NOTE_TOOL, encoding="utf-8")
+    (tmp_path / "driver.py").write_text(DRIVER, encoding="utf-8")
+    first = subprocess.run(
+        [sys.executable, str(tmp_path / "driver.py"), f"scripted:{path}", str(ws),
+         str(tmp_path / "note_tool.py")],
+        env={**env, **kill}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert first.returncode == -signal.SIGKILL, (kill, first.stderr)
+    listed = subprocess.run(
+        [*AGENTKIT, "runs", "list", "--json"], env=env, capture_output=True, text=True, check=True
+    )
+    (run,) = json.loads(listed.stdout)
+    return str(run["run_id"])
+
+
+def _resume(env: dict[str, str], run_id: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*AGENTKIT, "runs", "resume", run_id, "--json", "--quiet"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize(("point", "kill"), POINTS, ids=[p for p, _ in POINTS])
 def test_kill_and_resume_never_duplicates_a_side_effect(
@@ -145,10 +173,6 @@ def test_kill_and_resume_never_duplicates_a_side_effect(
     (ws / "a.txt").write_text("the user's a.txt\n")  # overwritten by call 1, restored by undo
     shell_log, flag = tmp_path / "shell.log", tmp_path / "kill-shell"
     command = f"echo 3 >> {shell_log}; if [ -f {flag} ]; then kill -9 $PPID; fi"
-    script = tmp_path / "script.json"
-    script.write_text(json.dumps(_script(command)), encoding="utf-8")
-    (tmp_path / "note_tool.py").write_text(NOTE_TOOL, encoding="utf-8")
-    (tmp_path / "driver.py").write_text(DRIVER, encoding="utf-8")
     log = tmp_path / "calls.log"
     # The shell call follows tool results: with taint_approval it would need a terminal.
     env = {**env, "CALLS_LOG": str(log), "AGENTKIT_TAINT_APPROVAL": "false"}
@@ -159,26 +183,13 @@ def test_kill_and_resume_never_duplicates_a_side_effect(
     if kill.get("SHELL_KILL"):
         flag.touch()
 
-    first = subprocess.run(
-        [sys.executable, str(tmp_path / "driver.py"), f"scripted:{script}", str(ws),
-         str(tmp_path / "note_tool.py")],
-        env={**env, **kill}, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert first.returncode == -signal.SIGKILL, (point, first.stderr)
+    run_id = _killed_run(tmp_path, env, ws, _script(command), kill)
     flag.unlink(missing_ok=True)
-
-    listed = subprocess.run(
-        [*AGENTKIT, "runs", "list", "--json"], env=env, capture_output=True, text=True, check=True
-    )
-    (run,) = json.loads(listed.stdout)
-    resumed = subprocess.run(
-        [*AGENTKIT, "runs", "resume", run["run_id"], "--json", "--quiet"],
-        env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    resumed = _resume(env, run_id)
     assert resumed.returncode in (0, 1), resumed.stderr
     result = json.loads(resumed.stdout)
 
-    ran = _executions(Path(env["AGENTKIT_HOME"]), run["run_id"], log, shell_log)
+    ran = _executions(Path(env["AGENTKIT_HOME"]), run_id, log, shell_log)
     assert max(ran.values()) <= 1, (point, ran)  # 0 duplicated executions
     assert (ws / "a.txt").read_text() == "alpha" and (ws / "b.txt").read_text() == "beta"
     if kill.get("SHELL_KILL"):
@@ -192,7 +203,7 @@ def test_kill_and_resume_never_duplicates_a_side_effect(
 
     # Undo after the resume: the workspace is as it was before the run.
     undone = subprocess.run(
-        [*AGENTKIT, "runs", "undo", run["run_id"]], env=env, capture_output=True, text=True
+        [*AGENTKIT, "runs", "undo", run_id], env=env, capture_output=True, text=True
     )
     assert undone.returncode == 0, undone.stderr
     assert sorted(p.name for p in ws.iterdir()) == ["a.txt"]
@@ -227,30 +238,14 @@ def test_a_resume_never_writes_to_a_file_the_run_only_read(
     ws.mkdir()
     (ws / "a.txt").write_bytes(b"the user's a.txt\n")
     before = (ws / "a.txt").stat()
-    script = tmp_path / "script.json"
-    script.write_text(json.dumps(READ_ONLY), encoding="utf-8")
-    (tmp_path / "note_tool.py").write_text(NOTE_TOOL, encoding="utf-8")
-    (tmp_path / "driver.py").write_text(DRIVER, encoding="utf-8")
     env = {**env, "CALLS_LOG": str(tmp_path / "calls.log"), "AGENTKIT_POLICY": "plain"}
-    first = subprocess.run(
-        [sys.executable, str(tmp_path / "driver.py"), f"scripted:{script}", str(ws),
-         str(tmp_path / "note_tool.py")],
-        env={**env, "KILL_AFTER": kill_after}, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert first.returncode == -signal.SIGKILL, first.stderr
-    listed = subprocess.run(
-        [*AGENTKIT, "runs", "list", "--json"], env=env, capture_output=True, text=True, check=True
-    )
-    (run,) = json.loads(listed.stdout)
-    resumed = subprocess.run(
-        [*AGENTKIT, "runs", "resume", run["run_id"], "--json", "--quiet"],
-        env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    run_id = _killed_run(tmp_path, env, ws, READ_ONLY, {"KILL_AFTER": kill_after})
+    resumed = _resume(env, run_id)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["status"] == "succeeded"
     after = (ws / "a.txt").stat()
     assert (ws / "a.txt").read_bytes() == b"the user's a.txt\n"
     assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)
     assert sorted(p.name for p in ws.iterdir()) == ["a.txt"]
-    ran = _executions(Path(env["AGENTKIT_HOME"]), run["run_id"], tmp_path / "x", tmp_path / "y")
+    ran = _executions(Path(env["AGENTKIT_HOME"]), run_id, tmp_path / "x", tmp_path / "y")
     assert ran["write_file"] == 0  # no checkpoint: nothing was about to be written
