@@ -183,6 +183,15 @@ class Settings(BaseModel):
             return [p.expanduser() for p in value]
         return value.expanduser() if value is not None else None
 
+    @field_validator("workspace")
+    @classmethod
+    def _workspace_not_a_file(cls, value: Path) -> Path:
+        # A missing workspace is created on first use; a file in its place never works,
+        # and would otherwise fail only at the first tool call, after the model planned.
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is not a directory; pass --workspace DIR")
+        return value
+
     @property
     def n_threads(self) -> int | None:
         """The old name of `threads`."""

@@ -111,6 +111,13 @@ def test_config_path_that_is_a_directory(env: Path, monkeypatch: pytest.MonkeyPa
     assert doctor.exit_code == 1 and checks[0]["status"] == "FAIL"
 
 
+def test_a_workspace_that_is_a_file_is_refused_before_the_model_loads(env: Path) -> None:
+    (env / "notes.txt").write_text("x")
+    result = CliRunner().invoke(app, ["run", "hi", "--workspace", str(env / "notes.txt")])
+    assert result.exit_code == 2
+    assert "notes.txt is not a directory; pass --workspace DIR" in one_line_error(result.stderr)
+
+
 def test_write_file_to_a_fifo_returns_at_once(env: Path) -> None:
     os.mkfifo(env / "pipe")
     done = subprocess.run(
