@@ -179,7 +179,7 @@ class Agent:
         with the marker it had, so its transcript is the one it had."""
         offer = self.offer(goal)
         started = next((e for e in prior if isinstance(e, RunStarted)), None)
-        marker = (started.marker if started else "") or new_marker()
+        marker = (started.marker if started else "") or new_marker(goal)
         state = RunState(goal)
         transcript = Transcript(goal, offer.tools, self.renderer, marker, offer.preamble)
         for event in prior:

@@ -21,6 +21,7 @@ from agentkit.policy.aids import (
     demo_tools,
     demonstrations,
     focused_call,
+    number_blind,
     quote_answers,
     routing,
     written_steps,
@@ -60,11 +61,19 @@ class SmallPolicy:
         self.embedder = embedder
         self.disabled = frozenset(disabled)
         self._plain = PlainPolicy()
+        self._demo_embedder: routing.TextEmbedder | None = None
 
     def on(self, aid: str) -> bool:
         return aid not in self.disabled
 
     # -- the offer -----------------------------------------------------------------------
+
+    def _embedder_for_demonstrations(self) -> routing.TextEmbedder:
+        if self._demo_embedder is None:  # one per policy: the library caches its vectors by it
+            inner = self.embedder()
+            on = self.on("number_blind")
+            self._demo_embedder = number_blind.NumberBlindEmbedder(inner) if on else inner
+        return self._demo_embedder
 
     def _demonstrations(
         self, goal: str, usable: Sequence[str]
@@ -74,7 +83,8 @@ class SmallPolicy:
             return [], []
         library = demonstrations.load_library(self.renderer.dirs, self.settings.data_home)
         try:
-            return library, Library(library, self.embedder()).nearest(goal, usable)
+            embedder = self._embedder_for_demonstrations()
+            return library, Library(library, embedder).nearest(goal, usable)
         except (AgentkitError, OSError, ImportError) as exc:
             log.warning("demonstrations unavailable: %s", exc)
             return library, []

@@ -18,6 +18,7 @@ from agentkit.policy.aids import (
     avoid_failed_tool,
     composed_answer,
     demo_tools,
+    number_blind,
     routing,
     verbatim,
 )
@@ -81,6 +82,19 @@ def test_demo_tools_offers_a_side_effecting_tool_only_with_the_weighted_majority
     assert "read_file" in [t.name for t in split]  # a read tool needs only one
     most = demo_tools.tools_of([Scored(0.6, writes), Scored(0.3, reads)], usable, library)
     assert "write_file" in [t.name for t in most]
+
+
+def test_number_blind_retrieval_goes_by_what_a_goal_asks_not_its_values(
+    tmp_path: Path,
+) -> None:
+    assert number_blind.without_numbers("45 days after 2023-09-10, 3.5 or 10:30?") == (
+        "a number days after a number, a number or a number?"
+    )
+    goal = "What is 45 * 45?"  # its numbers match "the date 45 days after 2023-09-10"
+    blind = [t.name for t in _builtin(tmp_path).offer(goal).tools]
+    seeing = _builtin(tmp_path, disable_aids=["number_blind"]).offer(goal).tools
+    assert blind[0] == "calculator" and "add_days" not in blind
+    assert "add_days" in [t.name for t in seeing]
 
 
 def test_runs_keep_adds_a_demonstration_the_library_then_loads(tmp_path: Path) -> None:
