@@ -148,6 +148,10 @@ def test_verbatim_arguments_are_word_runs_of_the_request() -> None:
     schema = verbatim.constrain(open_file.definition.parameters, ["Open summary.txt now"])
     assert "summary.txt" in schema["properties"]["path"]["enum"]
     assert "file_name" not in schema["properties"]["path"]["enum"]
+    http_get = load_toolset(Settings(yes=True)).get("http_get")
+    request = ["Fetch http://127.0.0.1:8000/news.html and summarize it"]
+    url = verbatim.constrain(http_get.definition.parameters, request)["properties"]["url"]
+    assert url["enum"] == ["http://127.0.0.1:8000/news.html"]  # not the example's address
 
 
 def _obs(tool_name: str, ok: bool = True) -> ObservationMade:

@@ -65,11 +65,6 @@ class Demonstration(BaseModel):
     def tools(self) -> list[str]:
         return [s.tool for s in self.steps if s.tool is not None]
 
-    @property
-    def worked(self) -> bool:
-        """Whether every step is written out, so the whole run can be shown."""
-        return all(s.tool is None and s.result for s in self.steps)
-
 
 def _read(path: Path) -> list[Demonstration]:
     problem = f"{path} is not a valid list of demonstrations"
@@ -156,9 +151,11 @@ def plan_messages(
     demos: Sequence[Demonstration], renderer: PromptRenderer, tool_names: Sequence[str]
 ) -> list[Message]:
     """Each demonstration as a plan request and its plan, the least similar first so the
-    closest one is nearest the real request. The closest one, when it is written out
-    (see `Demonstration.worked`), is shown whole: each step's request and written result,
-    which teaches a small model to write a step's substance rather than its title."""
+    closest one is nearest the real request. The closest one's written steps (no tool, a
+    result) follow its plan, each as the step's request and its result: that teaches a
+    small model to write a step's substance (the haiku itself) rather than its title or
+    "the haiku is done". Steps that call a tool are not shown: a call has its own prompt,
+    with the tool's examples."""
     messages: list[Message] = []
     for rank, demo in reversed(list(enumerate(demos))):
         plan = renderer.render(
@@ -166,8 +163,10 @@ def plan_messages(
         )
         messages.append(Message(role="user", content=plan))
         messages.append(Message(role="assistant", content=json.dumps(plan_json(demo))))
-        if rank == 0 and demo.worked:
+        if rank == 0:
             for i, step in enumerate(demo.steps, 1):
+                if step.tool is not None or not step.result:
+                    continue
                 shown = PlanStep(id=i, title=step.title, depends_on=[i - 1] if i > 1 else [])
                 request = renderer.render("step", goal=demo.goal, step=shown, tool=None, memory="")
                 reply = {"action": "done", "result": step.result}
