@@ -74,7 +74,9 @@ class SmallPolicy:
             return [], []
         library = demonstrations.load_library(self.renderer.dirs, self.settings.data_home)
         try:
-            return library, Library(library, self.embedder()).nearest(goal, usable)
+            return library, Library(library, self.embedder(), self.settings.data_home).nearest(
+                goal, usable
+            )
         except (AgentkitError, OSError, ImportError) as exc:
             log.warning("demonstrations unavailable: %s", exc)
             return library, []
