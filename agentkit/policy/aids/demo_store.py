@@ -151,7 +151,9 @@ class DemoStore:
 
     def _catch_up(self) -> None:
         """Apply other processes' writes to this process's in-memory index (as
-        Memory._catch_up does): any write makes Chroma replay the shared log."""
+        Memory._catch_up does): any write makes Chroma replay the shared log. A new
+        process needs it too: a live writer's vector index is not on disk yet, and a
+        query without it fails ("Nothing found on disk"), as the two-process test saw."""
         if self.directory is None or _seen.get(self.directory) == generation(self.directory):
             return
         with write_lock(self.directory):
