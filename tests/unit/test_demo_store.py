@@ -160,10 +160,13 @@ def test_an_unwritable_data_dir_falls_back_to_memory(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     home = _unwritable(tmp_path)
-    with caplog.at_level(logging.WARNING, logger="agentkit.policy.aids.demo_store"):
+    with caplog.at_level(logging.DEBUG, logger="agentkit.policy.aids.demo_store"):
         library = Library(BUNDLED, WordsEmbedder(), home)
-    assert library.store is not None and library.store.directory is None
-    assert "using an in-memory one" in caplog.text
+        assert library.store is not None and library.store.directory is None
+        assert "using an in-memory one" in caplog.text
+        caplog.clear()
+        Library(BUNDLED, WordsEmbedder(), home)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # warned once
     expected = reference_nearest(BUNDLED, WordsEmbedder(), GOALS[1], ALL_TOOLS)
     assert _goals(library.nearest(GOALS[1], ALL_TOOLS)) == [g for _, g in expected]
 

@@ -41,6 +41,7 @@ _CATCH_UP_ID = "_agentkit_catch_up"  # never stored; deleting it replays other w
 _PAGE = 1000  # rows per add/delete call, well under Chroma's max batch size
 
 _seen: dict[Path, str] = {}  # per directory: the last writer's token this process applied
+_warned: set[Path] = set()  # folders whose fallback this process has warned about
 _syncing = threading.Lock()  # threads of one process sync one at a time
 
 
@@ -237,7 +238,12 @@ def _on_disk(directory: Path, named: _Named) -> DemoStore | None:
 
 
 def _fall_back(directory: Path, problem: BaseException) -> None:
-    log.warning(
+    while problem.__cause__ is not None:  # the OS or Chroma error, not the memory's advice
+        problem = problem.__cause__
+    # Once per process and folder: a batch of runs on a read-only data dir warns once.
+    report = log.debug if directory in _warned else log.warning
+    _warned.add(directory)
+    report(
         "demonstration store %s unavailable (%s); using an in-memory one, embedded again "
         "in each process (fix the folder or delete it to reset it)",
         directory,
