@@ -86,7 +86,8 @@ class SmallPolicy:
         library = demonstrations.load_library(self.renderer.dirs, self.settings.data_home)
         try:
             embedder = self._embedder_for_demonstrations()
-            return library, Library(library, embedder).nearest(goal, usable)
+            found = Library(library, embedder, self.settings.data_home).nearest(goal, usable)
+            return library, found
         except (AgentkitError, OSError, ImportError) as exc:
             log.warning("demonstrations unavailable: %s", exc)
             return library, []

@@ -6,17 +6,17 @@ example far better than it follows a rule: whether a step needs a tool, and whic
 The library is `demonstrations.yaml` from the prompts directories (bundled, or a user's
 override) plus the runs a user kept (`agentkit runs keep ID`, stored in
 `<data dir>/demonstrations.yaml`). Demonstrations that use a tool this run cannot use
-are never retrieved.
+are never retrieved. The goal embeddings are kept in a Chroma collection under
+`<data dir>/demonstrations/` (see demo_store), so a process embeds only what is new.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from agentkit.errors import ConfigError
 from agentkit.events import PlanStep
 from agentkit.llm.base import Message
+from agentkit.policy.aids.demo_store import demo_key, open_store, store_dir
 from agentkit.policy.aids.routing import TextEmbedder
 
 __all__ = [
@@ -104,37 +105,36 @@ class Scored(NamedTuple):
 
 
 class Library:
-    """The demonstrations with their goal embeddings, computed once per library."""
+    """The demonstrations, their goal embeddings kept in a Chroma collection under
+    `data_home` (in memory when None; see demo_store). Identical demonstrations are one."""
 
-    _cache: ClassVar[dict[str, list[list[float]]]] = {}
-
-    def __init__(self, demos: Sequence[Demonstration], embedder: TextEmbedder) -> None:
+    def __init__(
+        self,
+        demos: Sequence[Demonstration],
+        embedder: TextEmbedder,
+        data_home: Path | None = None,
+    ) -> None:
         self.demos = list(demos)
         self.embedder = embedder
-        key = hashlib.sha256(
-            ("\n".join(d.goal for d in self.demos) + f"|{id(embedder)}").encode()
-        ).hexdigest()
-        if key not in Library._cache:
-            Library._cache[key] = embedder.embed([d.goal for d in self.demos]) if demos else []
-        self.vectors = Library._cache[key]
+        self._by_key: dict[str, Demonstration] = {}
+        for demo in self.demos:
+            self._by_key.setdefault(demo_key(demo), demo)
+        self._tools = {t for demo in self.demos for t in demo.tools}
+        self.store = open_store(store_dir(data_home), embedder, self._by_key) if demos else None
 
     def nearest(self, goal: str, usable: Sequence[str], k: int = K) -> list[Scored]:
         """The `k` demonstrations most similar to `goal` that use only `usable` tools, each
         with its similarity, the closest first."""
-        if not self.demos:
+        if self.store is None or k < 1:
             return []
         query = self.embedder.embed([goal])[0]
-        allowed = set(usable)
-        scored = [
-            (sum(a * b for a, b in zip(query, vec, strict=True)), demo)
-            for vec, demo in zip(self.vectors, self.demos, strict=True)
-            if set(demo.tools) <= allowed
-        ]
-        scored.sort(key=lambda pair: -pair[0])
-        log.debug("demonstrations for %r: %s", goal, [(round(s, 3), d.goal) for s, d in scored[:k]])
-        best = scored[0][0] if scored else 0.0
+        excluded = sorted(self._tools - set(usable))
+        found = self.store.nearest(query, list(self._by_key), excluded, k)
+        scored = [Scored(similarity, self._by_key[key]) for key, similarity in found]
+        log.debug("demonstrations for %r: %s", goal, [(round(s, 3), d.goal) for s, d in scored])
+        best = scored[0].similarity if scored else 0.0
         floor = max(MIN_SIMILARITY, best - MARGIN)
-        return [Scored(score, demo) for score, demo in scored[:k] if score >= floor]
+        return [s for s in scored if s.similarity >= floor]
 
 
 def plan_json(demo: Demonstration) -> dict[str, Any]:

@@ -30,6 +30,8 @@ class NumberBlindEmbedder:
 
     def __init__(self, inner: TextEmbedder) -> None:
         self.inner = inner
+        # Its own vectors, so its own collection in the demonstration store.
+        self.name = f"{getattr(inner, 'name', type(inner).__name__)}-number-blind"
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         return self.inner.embed([without_numbers(t) for t in texts])
