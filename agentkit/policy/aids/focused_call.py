@@ -58,9 +58,20 @@ def applies(run: RunView, step: PlanStep) -> bool:
     return first_try or _failed(run, step) is not None
 
 
+def _as_shown(run: RunView, step: PlanStep) -> PlanStep:
+    """The step as the call prompt shows it: a plan of one step is the goal itself. Its
+    title is the model's paraphrase, and a 135M model's paraphrase of "What is 45 * 45?"
+    was "Add 45 to 20", which the call then copied. (The tool's worked examples show the
+    same: their step is their goal.)"""
+    if len(run.state.plan) == 1:
+        return step.model_copy(update={"title": run.goal})
+    return step
+
+
 def request(run: RunView, step: PlanStep, *, copy_words: bool) -> ModelRequest:
     tool = run.tool(step.tool)
     assert tool is not None  # applies() was checked
+    step = _as_shown(run, step)
     failed = _failed(run, step)
     parameters = required_only(tool.parameters)
     if copy_words and failed is None:  # after an error the model may need other words
