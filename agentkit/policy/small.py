@@ -151,7 +151,8 @@ class SmallPolicy:
             quotes=quotes,
             max_quotes=quote_answers.MAX_QUOTES,
         )
-        return ModelRequest("answer", messages, schema)
+        only = quote_answers.only_answer(quotes) if quotes else None
+        return ModelRequest("answer", messages, schema, only_reply=only)
 
     def finish_answer(self, run: RunView, reply: Any) -> tuple[str, list[str]]:
         draft = str(reply["answer"]).strip()

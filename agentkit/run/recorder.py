@@ -31,13 +31,16 @@ Purpose = Literal["plan", "decide", "answer", "prompt"]
 class ModelRequest:
     """One structured model call: what for, the messages, the schema and its limits.
     `repeat_penalty` 1.0 for outputs that copy text from the prompt; None keeps the
-    model's own (against loops in free text)."""
+    model's own (against loops in free text). `only_reply`, when a policy sets it, is the
+    one reply the schema leaves the model (every other it allows means the same): the
+    model is then not called at all."""
 
     purpose: Purpose
     messages: Sequence[Message]
     schema: JsonSchema
     max_tokens: int = 400
     repeat_penalty: float | None = None
+    only_reply: Any = None
 
 
 def observation(
@@ -99,6 +102,8 @@ class Recorder:
         fault and is asked for once more, with the repeat penalty (a small model without
         it can loop inside a string until the token budget cuts it off); a schema that
         cannot be compiled is a bug and propagates."""
+        if request.only_reply is not None:
+            return request.only_reply
         penalties = [request.repeat_penalty]
         if request.repeat_penalty == 1.0:
             penalties.append(None)

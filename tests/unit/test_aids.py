@@ -205,7 +205,19 @@ def test_quote_answers_quote_results_exactly_and_can_be_turned_off(tmp_path: Pat
     ]
     agent, model = make_agent(tmp_path, replies, policy="small")
     assert agent.run("What is 250 * 4?").answer == "1000"
-    assert "pattern" in json.dumps(model.calls[-1][1])
+    assert len(model.calls) == 2  # one result to quote: the grammar leaves one answer
+    agent, model = make_agent(
+        tmp_path,
+        [
+            plan(("Multiply", "multiply"), ("Multiply again", "multiply")),
+            replies[1],
+            call("multiply", a=2, b=3),
+            answer("[obs-2] and [obs-1]", "obs-1"),
+        ],
+        policy="small",
+    )
+    assert agent.run("What is 250 * 4, and 2 * 3?").answer == "6 and 1000"
+    assert "pattern" in json.dumps(model.calls[-1][1])  # two results: the model quotes
     agent, model = make_agent(
         tmp_path,
         [*replies[:2], answer("It is 1000.", "obs-1")],

@@ -2,7 +2,9 @@
 written by the model, no memory retrieved), the answer grammar allows only quotes of
 results, `[obs-N]` or up to MAX_QUOTES of them joined by " and ", and agentkit substitutes
 each result's exact text. A computed value is then quoted exactly: a 135M model retyping
-`1000` writes "100.0". Results longer than QUOTE_CHARS stay as their reference."""
+`1000` writes "100.0". Results longer than QUOTE_CHARS stay as their reference. With one
+result to quote, that grammar leaves one answer (`[obs-1]`, or it repeated), so the model
+is not asked: `only_answer`."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import re
 
 from agentkit.run.state import RunState, observation_ref
 
-__all__ = ["MAX_QUOTES", "QUOTE_CHARS", "expand", "quotable", "quoted"]
+__all__ = ["MAX_QUOTES", "QUOTE_CHARS", "expand", "only_answer", "quotable", "quoted"]
 
 MAX_QUOTES = 3
 QUOTE_CHARS = 300
@@ -27,6 +29,11 @@ def quotable(state: RunState) -> list[str]:
     if state.written or state.memory:
         return []
     return list(_short_results(state))
+
+
+def only_answer(quotes: list[str]) -> dict[str, object] | None:
+    """The answer reply when the quote grammar allows only one: a single quotable result."""
+    return {"answer": f"[{quotes[0]}]", "citations": quotes} if len(quotes) == 1 else None
 
 
 def quoted(state: RunState, draft: str) -> tuple[str, list[str]]:
