@@ -228,17 +228,18 @@ def test_quote_answers_quote_results_exactly_and_can_be_turned_off(tmp_path: Pat
 
 
 def test_answer_examples_show_worked_answers_of_the_kind_asked_for(tmp_path: Path) -> None:
-    replies = [
-        plan(("Multiply", "multiply")),
+    replies = [  # two results to quote, so the answer is asked for (see quote_answers)
+        plan(("Multiply", "multiply"), ("Multiply again", "multiply")),
         call("multiply", a=2, b=3),
-        answer("[obs-1]", "obs-1"),
+        call("multiply", a=4, b=5),
+        answer("[obs-1] and [obs-2]", "obs-1"),
     ]
     agent, model = make_agent(tmp_path, replies, policy="small")
-    agent.run("What is 2 * 3?")
+    agent.run("What are 2 * 3 and 4 * 5?")
     shown = " ".join(m.content for m in model.calls[-1][0])
     assert "How old is the oldest cat?" in shown and "Plan a picnic." not in shown
     agent, model = make_agent(tmp_path, replies, policy="small", disable_aids=["answer_examples"])
-    agent.run("What is 2 * 3?")
+    agent.run("What are 2 * 3 and 4 * 5?")
     assert "How old is the oldest cat?" not in " ".join(m.content for m in model.calls[-1][0])
 
 
