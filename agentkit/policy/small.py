@@ -18,7 +18,6 @@ from agentkit.policy.aids import (
     auto_finish,
     avoid_failed_tool,
     composed_answer,
-    demo_length,
     demo_tools,
     demonstrations,
     focused_call,
@@ -63,7 +62,6 @@ class SmallPolicy:
         self.disabled = frozenset(disabled)
         self._plain = PlainPolicy()
         self._demo_embedder: routing.TextEmbedder | None = None
-        self._shown: dict[str, list[Demonstration]] = {}  # by goal, closest first
 
     def on(self, aid: str) -> bool:
         return aid not in self.disabled
@@ -103,11 +101,10 @@ class SmallPolicy:
             except (AgentkitError, OSError, ImportError) as exc:
                 log.warning("tool ranking unavailable, offering the first tools: %s", exc)
                 tools = tools[: self.settings.max_tools]
-        names = [t.name for t in tools]
-        shown = [s.demo for s in demos if set(s.demo.tools) <= set(names)]
-        self._shown[goal] = shown
         preamble = []
-        if self.on("demonstrations") and shown:
+        if self.on("demonstrations") and demos:
+            names = [t.name for t in tools]
+            shown = [s.demo for s in demos if set(s.demo.tools) <= set(names)]
             preamble = demonstrations.plan_messages(shown, self.renderer, names)
         return Offer(tools, preamble)
 
@@ -119,9 +116,6 @@ class SmallPolicy:
         if self.on("avoid_failed_tool") and run.state.awaiting_plan:
             lead = avoid_failed_tool.first_step_tools(run.state.failed_tool, names)
         least = written_steps.MIN_STEPS if self.on("written_steps") and not names else 1
-        if self.on("demo_length"):
-            shown = self._shown.get(run.goal, [])
-            least = max(least, demo_length.min_steps(shown, MAX_PLAN_STEPS))
         schema = plan_schema(names, MAX_PLAN_STEPS, lead=lead, min_steps=least)
         return ModelRequest("plan", run.transcript.plan_request(), schema)
 

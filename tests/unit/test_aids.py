@@ -21,7 +21,6 @@ from agentkit.policy.aids import (
     number_blind,
     routing,
     verbatim,
-    written_steps,
 )
 from agentkit.policy.aids.demonstrations import (
     Demonstration,
@@ -96,19 +95,6 @@ def test_number_blind_retrieval_goes_by_what_a_goal_asks_not_its_values(
     seeing = _builtin(tmp_path, disable_aids=["number_blind"]).offer(goal).tools
     assert blind[0] == "calculator" and "add_days" not in blind
     assert "add_days" in [t.name for t in seeing]
-
-
-def test_demo_length_plans_at_least_the_closest_demonstrations_steps(tmp_path: Path) -> None:
-    goal = "Plan a weekend trip to the coast."  # closest: a weekend in the mountains, 5 steps
-    titles = ["Assumptions", "Transport", "Lodging", "Day 1", "Day 2"]
-    replies = [plan(*[(t, None) for t in titles]), *[done(t) for t in titles], answer("ok")]
-    for disabled, least in (([], 5), (["demo_length"], written_steps.MIN_STEPS)):
-        config = Settings(
-            workspace=tmp_path, yes=True, no_memory=True, policy="small", disable_aids=disabled
-        )
-        model = ScriptedModel(list(replies))
-        Agent(model, load_toolset(config), settings=config).run(goal)
-        assert model.calls[0][1]["properties"]["steps"]["minItems"] == least
 
 
 def test_runs_keep_adds_a_demonstration_the_library_then_loads(tmp_path: Path) -> None:

@@ -68,7 +68,6 @@ def test_an_open_goal_gets_no_tool_and_is_answered_from_its_step_results(tmp_pat
             done("Day 1: beach walk and a fish dinner."),
             answer("A weekend at the coast."),
         ],
-        disable_aids=["demo_length"],  # two steps, not the closest demonstration's five
     )
     events = list(agent.iter("Plan a weekend trip to the coast."))
     assert not of_type(events, ToolCalled)

@@ -16,7 +16,6 @@ AID_NAMES: tuple[str, ...] = (
     "routing",  # narrow many usable tools to those whose descriptions fit the goal
     "demonstrations",  # worked plans of the most similar goals, retrieved, before the plan
     "number_blind",  # demonstrations retrieved with the goals' numbers masked
-    "demo_length",  # a plan has at least as many steps as the closest demonstration
     "demo_tools",  # offer only the tools the most similar demonstrations use
     "focused_call",  # a planned tool's call from a short prompt, required arguments only
     "verbatim",  # verbatim-marked arguments copied as word runs of the request
