@@ -56,6 +56,21 @@ def test_calculator_goal_is_answered_from_the_tool(
     assert usage["sampled_tokens"] + usage["forced_tokens"] == usage["completion_tokens"]
 
 
+def test_a_run_is_reproducible(subprocess_env: dict[str, str], tmp_path: Path) -> None:
+    """The same goal twice gives the same run: the same prompts (the fence marker is the
+    goal's, not random), hence the same plan, calls, results and answer at temperature 0."""
+    runs = []
+    for attempt in ("first", "second"):
+        workspace = tmp_path / attempt
+        workspace.mkdir()
+        done = run(subprocess_env, workspace, "What is 20% of 80, plus 5?", "--no-memory")
+        assert done.returncode == 0, done.stderr
+        result = contract(done)
+        steps = [(s["tool"], s["arguments"], s["observation"]) for s in result["steps"]]
+        runs.append((result["plan"], steps, result["answer"], result["usage"]["prompt_tokens"]))
+    assert runs[0] == runs[1]
+
+
 def test_plan_a_trip_has_steps_and_an_answer_without_repetition(
     subprocess_env: dict[str, str], tmp_path: Path
 ) -> None:
