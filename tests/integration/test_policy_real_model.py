@@ -63,11 +63,6 @@ def test_a_summary_leaves_its_file_byte_identical(env: dict[str, str], tmp_path:
     assert "June" in result["answer"]
 
 
-@pytest.mark.xfail(
-    reason="known failure of the small policy on the 135M model (issue 14 open): its closest "
-    "demonstration multiplies and saves, so it plans a write instead of the multiplication",
-    strict=False,
-)
 def test_a_goal_in_several_steps_reads_then_computes(env: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "count.txt").write_text("14\n", encoding="utf-8")
     result = agentkit(env, tmp_path, "Read count.txt and multiply the number in it by 3.", "--yes")
