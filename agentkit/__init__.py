@@ -35,7 +35,6 @@ _EXPORTS: dict[str, str] = {
     "StepRecord": "agentkit.result",
     # tools
     "tool": "agentkit.tool",
-    "verbatim": "agentkit.tool",
     "Tool": "agentkit.tool",
     "ToolContext": "agentkit.tool",
     "ToolDefinition": "agentkit.tool",
@@ -115,7 +114,6 @@ __all__ = [
     "load_settings",
     "load_toolset",
     "tool",
-    "verbatim",
 ]
 
 if TYPE_CHECKING:  # mypy and IDEs see the real names; runtime goes through __getattr__
@@ -147,7 +145,6 @@ if TYPE_CHECKING:  # mypy and IDEs see the real names; runtime goes through __ge
         ToolContext,
         ToolDefinition,
         tool,
-        verbatim,
     )
     from agentkit.workflow.api import Session
 

@@ -8,7 +8,6 @@ share this path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Protocol
 
@@ -18,7 +17,6 @@ from agentkit.errors import SchemaError
 from agentkit.llm.base import JsonSchema
 
 __all__ = [
-    "VERBATIM",
     "Action",
     "CallTools",
     "Decision",
@@ -27,21 +25,13 @@ __all__ = [
     "StepDone",
     "ToolCall",
     "ToolSpec",
-    "copied_from",
     "decision_schema",
     "parse_decision",
     "required_only",
-    "word_spans",
 ]
 
 Action = Literal["call", "done", "replan", "final"]
 TEXT_LIMIT = 300
-# Schema key of a string argument whose value is normally the request's own words (a file
-# name, a search term): `agentkit.tool.verbatim` sets it, to true or to a regex that the
-# words preferably match. See `copied_from`.
-VERBATIM = "x-verbatim"
-MAX_SPAN_WORDS = 6
-_EDGE_PUNCTUATION = "\"'`.,;:!?()[]{}<>"
 
 
 class ToolSpec(Protocol):
@@ -120,43 +110,6 @@ def required_only(parameters: dict[str, Any]) -> dict[str, Any]:
     required = set(parameters.get("required", []))
     props = {k: v for k, v in parameters.get("properties", {}).items() if k in required}
     return {**parameters, "properties": props}
-
-
-def word_spans(texts: Iterable[str], max_words: int = MAX_SPAN_WORDS) -> list[str]:
-    """Every run of 1 to `max_words` consecutive words of each text, without the
-    punctuation at its ends ("summary.txt" from "file summary.txt that"), in order, once."""
-    spans: dict[str, None] = {}
-    for text in texts:
-        words = text.split()
-        for start in range(len(words)):
-            for end in range(start + 1, min(start + max_words, len(words)) + 1):
-                span = " ".join(words[start:end]).strip(_EDGE_PUNCTUATION)
-                if span:
-                    spans[span] = None
-    return list(spans)
-
-
-def copied_from(parameters: dict[str, Any], texts: Iterable[str]) -> dict[str, Any]:
-    """A copy of an argument schema whose `VERBATIM` strings may only be word spans of
-    `texts`: a small model then copies a file name or search term from the request instead
-    of inventing one (`file_name`, a made-up date). Spans that break the argument's own
-    length bounds are left out, and so are those unlike the marker's regex when some are
-    like it; with none left the argument stays free."""
-    props = parameters.get("properties", {})
-    spans = word_spans(texts)
-    fixed = {}
-    for name, sub in props.items():
-        if isinstance(sub, dict) and sub.get(VERBATIM) and sub.get("type") == "string":
-            low, high = sub.get("minLength", 1), sub.get("maxLength")
-            allowed = [s for s in spans if low <= len(s) and (high is None or len(s) <= high)]
-            like = sub[VERBATIM]
-            if isinstance(like, str):  # e.g. file-like words, when the request has any
-                allowed = [span for span in allowed if re.search(like, span)] or allowed
-            if allowed:
-                sub = {k: v for k, v in sub.items() if k not in {"minLength", "maxLength"}}
-                sub = {**sub, "enum": allowed}
-        fixed[name] = sub
-    return {**parameters, "properties": fixed} if props else parameters
 
 
 def decision_schema(

@@ -29,10 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 import pydantic_core
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from agentkit.config import Settings
-from agentkit.decision import VERBATIM
 from agentkit.errors import PluginError
 from agentkit.toolschema import arguments_model, bounded_schema
 
@@ -52,7 +51,6 @@ __all__ = [
     "render_result",
     "tool",
     "truncate",
-    "verbatim",
 ]
 
 MAX_OBSERVATION_CHARS = 4000  # about 1000 tokens: big enough to be useful, small for a 4k context
@@ -63,19 +61,6 @@ Approver = Callable[[str, dict[str, Any]], bool]
 # absent) -> new bytes. Shown as a diff when approving, and used on resume to tell whether
 # an interrupted call took effect.
 WritesFn = Callable[[Mapping[str, Any], bytes | None], bytes]
-
-
-def verbatim(like: str | None = None) -> Any:
-    """Mark a `str` argument whose value is normally the request's own words (a file name,
-    a search term): `Annotated[str, Field(max_length=500), verbatim()]`. With focused
-    prompts, a step's first call may then only copy a run of words from the goal, the step
-    or the results; `like`, a regex, keeps the runs it matches when any do."""
-    if like is not None:
-        try:
-            re.compile(like)
-        except re.error as exc:
-            raise PluginError(f"verbatim(like={like!r}) is not a valid regex: {exc}") from None
-    return Field(json_schema_extra={VERBATIM: like or True})
 
 
 class Permission(StrEnum):

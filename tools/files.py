@@ -21,13 +21,9 @@ from pydantic import Field
 from agentkit.errors import ToolError
 from agentkit.sandbox import resolve_in_workspace
 from agentkit.sandbox.files import HardLinkError, open_dir, open_file, open_file_at
-from agentkit.tool import ToolContext, tool, verbatim
+from agentkit.tool import ToolContext, tool
 
-# A path is copied from the request, preferably a word that looks like one: "summary.txt"
-# rather than "file" in "Create a file summary.txt".
-PathText = Annotated[
-    str, Field(max_length=500, examples=["notes.txt"]), verbatim(like=r"^\S*(\.\w{1,8}|/)\S*$")
-]
+PathText = Annotated[str, Field(max_length=500, examples=["notes.txt"])]
 PAGE_LINES = 200
 PAGE_CHARS = 3500  # one page must fit in one observation
 MAX_LINE_CHARS = 2000  # longer lines are split, so one giant line cannot exhaust memory
@@ -206,7 +202,7 @@ def _search_tree(
 
 @tool
 def search_files(
-    text: Annotated[str, Field(min_length=1, max_length=200, examples=["TODO"]), verbatim()],
+    text: Annotated[str, Field(min_length=1, max_length=200, examples=["TODO"])],
     ctx: ToolContext,
     path: PathText = ".",
     pattern: Annotated[str, Field(max_length=100)] = "*",

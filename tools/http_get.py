@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from agentkit.errors import ToolError
-from agentkit.tool import ToolContext, tool, verbatim
+from agentkit.tool import ToolContext, tool
 
 MAX_BYTES = 200_000
 _HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -58,13 +58,7 @@ def _text(body: bytes, content_type: str, charset: str | None) -> str:
 
 @tool
 def http_get(
-    # verbatim: a small model otherwise fetches the example address instead of the goal's.
-    url: Annotated[
-        str,
-        Field(max_length=2000, examples=["https://example.com"]),
-        verbatim(like=r"^https?://\S+$"),
-    ],
-    ctx: ToolContext,
+    url: Annotated[str, Field(max_length=2000, examples=["https://example.com"])], ctx: ToolContext
 ) -> str:
     """Fetch a web page and return its text. Only hosts allowed in the config work.
 

@@ -121,7 +121,7 @@ class SmallPolicy:
 
     def decision_request(self, run: RunView, step: PlanStep) -> ModelRequest:
         if self.on("focused_call") and focused_call.applies(run, step):
-            return focused_call.request(run, step, copy_words=self.on("verbatim"))
+            return focused_call.request(run, step)
         if self.on("written_steps") and written_steps.applies(run, step):
             return written_steps.request(run, step)
         return self._plain.decision_request(run, step)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
-
-from pydantic import Field
 
 from agentkit.agent import Agent
 from agentkit.config import Settings
@@ -20,7 +17,6 @@ from agentkit.policy.aids import (
     demo_tools,
     number_blind,
     routing,
-    verbatim,
 )
 from agentkit.policy.aids.demonstrations import (
     Demonstration,
@@ -33,7 +29,6 @@ from agentkit.registry import load_toolset
 from agentkit.resources import prompts_dir
 from agentkit.testing import ScriptedModel
 from agentkit.tool import tool
-from agentkit.tool import verbatim as verbatim_marker
 from tests.unit.agent_helpers import answer, call, done, lookup, make_agent, multiply, of_type, plan
 
 
@@ -133,25 +128,6 @@ def test_focused_call_asks_for_required_arguments_only(tmp_path: Path) -> None:
     )
     agent.run("Fetch k")
     assert '"verbose"' in json.dumps(model.calls[1][1])  # off: the whole schema
-
-
-def test_verbatim_arguments_are_word_runs_of_the_request() -> None:
-    @tool
-    def open_file(path: Annotated[str, Field(max_length=100), verbatim_marker()]) -> str:
-        """Open.
-
-        Args:
-            path: file.
-        """
-        return path
-
-    schema = verbatim.constrain(open_file.definition.parameters, ["Open summary.txt now"])
-    assert "summary.txt" in schema["properties"]["path"]["enum"]
-    assert "file_name" not in schema["properties"]["path"]["enum"]
-    http_get = load_toolset(Settings(yes=True)).get("http_get")
-    request = ["Fetch http://127.0.0.1:8000/news.html and summarize it"]
-    url = verbatim.constrain(http_get.definition.parameters, request)["properties"]["url"]
-    assert url["enum"] == ["http://127.0.0.1:8000/news.html"]  # not the example's address
 
 
 def _obs(tool_name: str, ok: bool = True) -> ObservationMade:

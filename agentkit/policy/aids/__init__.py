@@ -18,7 +18,6 @@ AID_NAMES: tuple[str, ...] = (
     "number_blind",  # demonstrations retrieved with the goals' numbers masked
     "demo_tools",  # offer only the tools the most similar demonstrations use
     "focused_call",  # a planned tool's call from a short prompt, required arguments only
-    "verbatim",  # verbatim-marked arguments copied as word runs of the request
     "auto_finish",  # a step whose planned tool succeeded is finished with its result
     "written_steps",  # a step planned without a tool is written, not acted on
     "quote_answers",  # an answer from tool results alone quotes them exactly

@@ -15,7 +15,6 @@ from typing import Any
 from agentkit.decision import Action, decision_schema, required_only
 from agentkit.events import ObservationMade, PlanStep
 from agentkit.llm.base import Message
-from agentkit.policy.aids import verbatim
 from agentkit.policy.base import RunView
 from agentkit.run.recorder import ModelRequest
 from agentkit.run.transcript import tool_hint
@@ -68,15 +67,12 @@ def _as_shown(run: RunView, step: PlanStep) -> PlanStep:
     return step
 
 
-def request(run: RunView, step: PlanStep, *, copy_words: bool) -> ModelRequest:
+def request(run: RunView, step: PlanStep) -> ModelRequest:
     tool = run.tool(step.tool)
     assert tool is not None  # applies() was checked
     step = _as_shown(run, step)
     failed = _failed(run, step)
     parameters = required_only(tool.parameters)
-    if copy_words and failed is None:  # after an error the model may need other words
-        short = [o.text for o in run.state.ok_results if len(o.text) <= 300]
-        parameters = verbatim.constrain(parameters, [run.goal, step.title, *short])
     spec = _Spec(tool.name, parameters)
     schema = decision_schema([spec], actions=ACTIONS)
     return ModelRequest(
