@@ -34,16 +34,10 @@ def plan_schema(
     tool_names: Sequence[str],
     max_steps: int,
     *,
-    lead: Sequence[Sequence[str | None] | None] = (),
     min_steps: int = 1,
 ) -> JsonSchema:
-    """Tool names are an enum of the registered tools; ids are small bounded integers.
-
-    `lead` fixes the tools of the plan's first steps, one entry per step (None: any tool or
-    none). Routing sets it: a goal's first step must use a tool when tools were chosen
-    for it, and a goal in parts gets a step per part with that part's tool. A small model
-    otherwise plans to "work it out", or stops after the first part.
-    """
+    """Tool names are an enum of the registered tools (or none); ids are small bounded
+    integers. No step is made to use a tool: the plan may always say none."""
     ids = list(range(1, max_steps + 1))
 
     def step(tools: list[str | None]) -> JsonSchema:
@@ -68,20 +62,6 @@ def plan_schema(
         "minItems": min_steps,
         "maxItems": max_steps,
     }
-    heads = [step(list(tools)) if tools else any_step for tools in lead[:max_steps]]
-    if heads and tool_names:
-        # The grammar converter cannot mix prefixItems with items: one tuple per length.
-        steps = {
-            "anyOf": [
-                {
-                    "type": "array",
-                    "prefixItems": heads + [any_step] * (n - len(heads)),
-                    "minItems": n,
-                    "maxItems": n,
-                }
-                for n in range(max(min_steps, len(heads)), max_steps + 1)
-            ]
-        }
     return {
         "type": "object",
         "properties": {"steps": steps},

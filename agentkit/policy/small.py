@@ -16,7 +16,6 @@ from agentkit.plan import plan_schema
 from agentkit.policy.aids import (
     answer_examples,
     auto_finish,
-    avoid_failed_tool,
     composed_answer,
     demo_tools,
     demonstrations,
@@ -112,11 +111,8 @@ class SmallPolicy:
 
     def plan_request(self, run: RunView) -> ModelRequest:
         names = [t.name for t in run.tools]
-        lead: list[list[str | None]] = []
-        if self.on("avoid_failed_tool") and run.state.awaiting_plan:
-            lead = avoid_failed_tool.first_step_tools(run.state.failed_tool, names)
         least = written_steps.MIN_STEPS if self.on("written_steps") and not names else 1
-        schema = plan_schema(names, MAX_PLAN_STEPS, lead=lead, min_steps=least)
+        schema = plan_schema(names, MAX_PLAN_STEPS, min_steps=least)
         return ModelRequest("plan", run.transcript.plan_request(), schema)
 
     def decision_request(self, run: RunView, step: PlanStep) -> ModelRequest:

@@ -67,7 +67,6 @@ class RunState:
         self.last_call: tuple[str, str] | None = None
         self.pending_call: ToolCalled | None = None
         self.awaiting_plan = False
-        self.failed_tool: str | None = None  # its repeated failure forced the pending re-plan
         self.status: str = "running"
         self.answer: Answered | None = None
 
@@ -87,7 +86,6 @@ class RunState:
                 done = [s for s in self.plan if s.id in self.finished]
                 self.plan = done + list(steps)
                 self.awaiting_plan = False
-                self.failed_tool = None
                 self.current = None
             case StepStarted(step_id=step_id):
                 self.current = next(s for s in self.plan if s.id == step_id)
@@ -111,10 +109,8 @@ class RunState:
                     self.written[step_id] = result
                 self.current = None
                 self.last_call = None
-            case Replanned(cause=cause):
+            case Replanned():
                 self.replans += 1
-                if cause in ("failures", "loop") and self.observations:
-                    self.failed_tool = self.observations[-1].tool
                 self.last_call = None
                 self.repeats = 0
                 self.awaiting_plan = True

@@ -12,7 +12,6 @@ from agentkit.events import ObservationMade, PlanStep, RunFinished
 from agentkit.memory.embedders import make_embedder
 from agentkit.policy.aids import (
     auto_finish,
-    avoid_failed_tool,
     composed_answer,
     demo_tools,
     number_blind,
@@ -210,13 +209,6 @@ def test_composed_answer_carries_every_written_step() -> None:
     text = composed_answer.compose(steps, {1: "Museum.", 2: "Beach."}, "draft")
     assert text == "- Day 1: Museum.\n- Day 2: Beach."
     assert composed_answer.compose(steps, {}, "draft") == "draft"
-
-
-def test_avoid_failed_tool_starts_a_replan_elsewhere() -> None:
-    assert avoid_failed_tool.first_step_tools("lookup", ["lookup", "multiply"]) == [
-        ["multiply", None]
-    ]
-    assert avoid_failed_tool.first_step_tools(None, ["lookup"]) == []
 
 
 def test_a_policy_run_with_every_aid_off_still_works(tmp_path: Path) -> None:

@@ -23,7 +23,6 @@ AID_NAMES: tuple[str, ...] = (
     "quote_answers",  # an answer from tool results alone quotes them exactly
     "answer_examples",  # worked answers before the answer request
     "composed_answer",  # an answer worked out in steps carries each step's result
-    "avoid_failed_tool",  # a re-plan after a tool's repeated failure starts elsewhere
 )
 
 
