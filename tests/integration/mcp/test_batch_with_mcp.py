@@ -31,11 +31,12 @@ _NETNS = ["unshare", "--net", sys.executable, "-c", _LOOPBACK_UP]
 
 def _script() -> dict[str, Any]:
     """Each goal's plan has one step titled after its city; the step calls the server's
-    get_current_time for that city's timezone."""
+    get_current_time for that city's timezone. (A one-step plan's call is asked with the
+    goal as its step, so the call rule matches the goal.)"""
     rules: list[Any] = [["write the final answer", {"answer": "looked it up", "citations": []}]]
     for city, zone in CITIES.items():
         call = {"tool": "get_current_time", "arguments": {"timezone": zone}}
-        rules.append([f"Step 1: Time in {city}", {"action": "call", "calls": [call]}])
+        rules.append([f"Step 1: the time in {city} now", {"action": "call", "calls": [call]}])
     for city in CITIES:
         step = {"id": 1, "title": f"Time in {city}", "tool": "get_current_time", "depends_on": []}
         rules.append([f"the time in {city} now", {"steps": [step]}])
