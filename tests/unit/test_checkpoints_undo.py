@@ -4,7 +4,6 @@ then `agentkit runs diff` and `agentkit runs undo` put the workspace back byte f
 from __future__ import annotations
 
 import json
-import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -44,11 +43,7 @@ def _script(path: Path, calls: list[tuple[str, dict[str, Any]]]) -> Path:
 
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("AGENTKIT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AGENTKIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("AGENTKIT_CONFIG", str(tmp_path / "none.toml"))
+    # tests/conftest.py isolates the environment (AGENTKIT_HOME, the config file)
     monkeypatch.setenv("AGENTKIT_MAX_TOOLS", "64")  # no tool ranking: no embedder to load
     workspace = tmp_path / "ws"
     workspace.mkdir()

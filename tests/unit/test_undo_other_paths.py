@@ -6,7 +6,6 @@ user's files back byte for byte."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,8 @@ ORIGINAL = b"my notes\r\nkeep them\n\xff\xfe not utf-8\n"
 
 
 @pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("AGENTKIT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AGENTKIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("AGENTKIT_CONFIG", str(tmp_path / "none.toml"))
+def ws(tmp_path: Path) -> Path:
+    """A workspace with a user's files (tests/conftest.py isolates the environment)."""
     workspace = tmp_path / "ws"
     workspace.mkdir()
     (workspace / "notes.txt").write_bytes(ORIGINAL)
