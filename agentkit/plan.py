@@ -39,26 +39,22 @@ def plan_schema(
     """Tool names are an enum of the registered tools (or none); ids are small bounded
     integers. No step is made to use a tool: the plan may always say none."""
     ids = list(range(1, max_steps + 1))
-
-    def step(tools: list[str | None]) -> JsonSchema:
-        return {
-            "type": "object",
-            "properties": {
-                "id": {"enum": ids},
-                # The tool comes before the title: a small model picks it while the goal is
-                # still the most recent text it read.
-                "tool": {"enum": tools},
-                "title": {"type": "string", "minLength": 3, "maxLength": TITLE_LIMIT},
-                "depends_on": {"type": "array", "items": {"enum": ids}, "maxItems": 3},
-            },
-            "required": ["id", "tool", "title", "depends_on"],
-            "additionalProperties": False,
-        }
-
-    any_step = step([*tool_names, None])
+    step: JsonSchema = {
+        "type": "object",
+        "properties": {
+            "id": {"enum": ids},
+            # The tool comes before the title: a small model picks it while the goal is
+            # still the most recent text it read.
+            "tool": {"enum": [*tool_names, None]},
+            "title": {"type": "string", "minLength": 3, "maxLength": TITLE_LIMIT},
+            "depends_on": {"type": "array", "items": {"enum": ids}, "maxItems": 3},
+        },
+        "required": ["id", "tool", "title", "depends_on"],
+        "additionalProperties": False,
+    }
     steps: JsonSchema = {
         "type": "array",
-        "items": any_step,
+        "items": step,
         "minItems": min_steps,
         "maxItems": max_steps,
     }

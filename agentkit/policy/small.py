@@ -60,7 +60,6 @@ class SmallPolicy:
         self.embedder = embedder
         self.disabled = frozenset(disabled)
         self._plain = PlainPolicy()
-        self._demo_embedder: routing.TextEmbedder | None = None
 
     def on(self, aid: str) -> bool:
         return aid not in self.disabled
@@ -68,11 +67,8 @@ class SmallPolicy:
     # -- the offer -----------------------------------------------------------------------
 
     def _embedder_for_demonstrations(self) -> routing.TextEmbedder:
-        if self._demo_embedder is None:  # one per policy: the library caches its vectors by it
-            inner = self.embedder()
-            on = self.on("number_blind")
-            self._demo_embedder = number_blind.NumberBlindEmbedder(inner) if on else inner
-        return self._demo_embedder
+        inner = self.embedder()
+        return number_blind.NumberBlindEmbedder(inner) if self.on("number_blind") else inner
 
     def _demonstrations(
         self, goal: str, usable: Sequence[str]

@@ -88,7 +88,7 @@ def _obedient_model(
     call = {"action": "call", "calls": [{"tool": tool, "arguments": arguments}]}
     steps = [
         {"id": 1, "title": "Get the document", "tool": read["tool"], "depends_on": []},
-        # the policy copies a call's file names from the request: the title names them
+        # an obedient model plans the injected call by name, files and all
         {"id": 2, "title": f"Do what it says: {named}", "tool": tool, "depends_on": [1]},
     ][: 2 if planned else 1]
     rules: list[list[Any]] = [
