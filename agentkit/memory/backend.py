@@ -20,7 +20,14 @@ from agentkit.errors import AgentkitError, MemoryStoreError
 from agentkit.memory.embedders import Embedder
 from agentkit.memory.locking import retry_transient, write_lock
 
-__all__ = ["chroma_errors", "collection_name", "connect", "guard", "server_version"]
+__all__ = [
+    "chroma_errors",
+    "collection_name",
+    "connect",
+    "guard",
+    "reconnect",
+    "server_version",
+]
 
 _FIX_DIR = "fix its permissions, pass another --memory-dir, or run with --no-memory"
 _FIX_CORRUPT = "move it aside (it will be recreated empty), or run with --no-memory"
@@ -132,6 +139,21 @@ def connect(path: Path | None, url: str | None, embedder: Embedder) -> tuple[Any
     # directory at once would both run Chroma's schema migrations.
     with write_lock(None if url else path):
         return _connect(path, url, embedder)
+
+
+def reconnect(client: Any, path: Path, embedder: Embedder) -> tuple[Any, Any]:
+    """A fresh (client, collection) for a local directory; call holding its write lock.
+
+    Each process keeps its own in-memory copy of Chroma's vector index, and when it
+    next touches the store it replays the shared log only from the offset that the
+    last process to save the index to disk recorded. Writes another process made in
+    between are then skipped for good: searches miss them, or fail with "Error finding
+    id". A new client loads the saved index and replays the rest of the log, which is
+    complete. Chroma shares one index per directory within a process, so this reloads
+    only when no other client of this process holds the directory open.
+    """
+    client.close()
+    return _connect(path, None, embedder)
 
 
 def _connect(path: Path | None, url: str | None, embedder: Embedder) -> tuple[Any, Any]:

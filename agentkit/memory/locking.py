@@ -5,10 +5,10 @@ write takes an exclusive `flock` on a lock file in the memory directory. SQLite 
 still report "database is locked" briefly (a reader holding it, WAL checkpoints);
 those transient errors are retried with backoff.
 
-A second hazard is stale reads: each process keeps its own in-memory vector index and
-only applies other processes' writes when it next writes itself. Writers therefore
-bump a generation token; a reader that sees a new token forces Chroma to catch up
-first (see `Memory._catch_up`).
+A second hazard is a stale index: each process keeps its own in-memory copy of the
+vector index, which can skip other processes' writes for good (see
+`backend.reconnect`). Writers therefore bump a generation token; a process that sees
+a token it did not write reopens the collection before it reads or writes.
 """
 
 from __future__ import annotations

@@ -60,8 +60,10 @@ class Memory:
         self.location = url or str(self.directory)
         self._url = url
         self._backend = backend
+        # The last writer's token this process's index reflects; read before opening,
+        # so a write that lands while we open makes the index count as stale.
+        self._generation = generation(self.directory) if self.directory is not None else ""
         self._client, self._col = backend.connect(self.directory, url, self.embedder)
-        self._generation: str | None = None  # last writer's token this process has seen
         self._index_checked = False  # the vector index is probed once, before a first search
 
     @classmethod
@@ -122,6 +124,7 @@ class Memory:
             raise ConfigError("forget needs exactly one of: a source, a run id, or everything")
         where = None if everything else _where(source=source, run_id=run_id)
         with self._backend.guard(self.location), write_lock(self.directory):
+            self._reload_if_stale()
             ids = list(self._ids(where))
             for start in range(0, len(ids), _PAGE):
                 retry_transient(self._col.delete)(ids=ids[start : start + _PAGE])
@@ -263,6 +266,7 @@ class Memory:
         """Embed, then write under the lock; `delete` goes only after the new rows are in."""
         vectors = self.embedder.embed(texts) if texts else []
         with self._backend.guard(self.location), write_lock(self.directory):
+            self._reload_if_stale()  # a write on a stale index would be saved without theirs
             for s in range(0, len(ids), _PAGE):
                 retry_transient(self._col.upsert)(
                     ids=ids[s : s + _PAGE],
@@ -280,16 +284,26 @@ class Memory:
             self._generation = bump_generation(self.directory)
 
     def _catch_up(self) -> None:
-        """Make Chroma apply other processes' writes to our in-memory index before a query.
-
-        Any write makes Chroma's local compactor replay the shared log, so deleting an id
-        that never exists is a cheap, harmless way to trigger it.
-        """
+        """Before a read: see the writes other processes made since this one last looked."""
         if self.directory is None or generation(self.directory) == self._generation:
             return
-        with write_lock(self.directory):
-            self._generation = generation(self.directory)
-            retry_transient(self._col.delete)(ids=["_agentkit_catch_up"])
+        with write_lock(self.directory):  # no writer is saving the index while we load it
+            self._reload_if_stale()
+
+    def _reload_if_stale(self) -> None:
+        """Reopen the collection if another process wrote (call holding the write lock).
+
+        Chroma's per-process index skips other processes' writes (see
+        backend.reconnect), so the only sound way to see them is a new client.
+        """
+        if self.directory is None:
+            return
+        token = generation(self.directory)
+        if token != self._generation:
+            self._client, self._col = self._backend.reconnect(
+                self._client, self.directory, self.embedder
+            )
+            self._generation = token
 
     def _metadatas(self, where: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
         yield from (meta for _, meta in self._rows(where))

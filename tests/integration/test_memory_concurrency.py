@@ -68,3 +68,50 @@ def test_two_processes_write_concurrently(tmp_path: Path) -> None:
                 text = f"writer {tag} recorded fact {i}"
                 assert memory.search(text, k=1, source=tag)[0].text == text
         assert memory.ingest([tmp_path / "docs-A", tmp_path / "docs-B"]).documents_unchanged == 6
+
+
+_BULK_WRITER = """
+import sys
+from pathlib import Path
+from agentkit.memory import Memory
+
+with Memory(Path(sys.argv[1])) as memory:
+    for i in range(int(sys.argv[2])):
+        memory.add(f"bulk writer fact {i}", source="bulk")
+"""
+_COUNTER = """
+import json, sys
+from pathlib import Path
+from agentkit.memory import Memory
+
+with Memory(Path(sys.argv[1])) as memory:
+    found = memory.search("writer fact", k=5000, min_score=0)
+    print(json.dumps([len(found), memory.index_problem()]))
+"""
+BULK = 1100  # past Chroma's default sync_threshold (1000): the writer saves its index
+
+
+def test_an_open_memory_sees_a_bulk_write_by_another_process(tmp_path: Path) -> None:
+    """Chroma's per-process index replays the shared log from the offset the last saver
+    recorded, so without a reopen a long-open memory skipped the other process's first
+    1000 writes: its search failed with "Error finding id"."""
+    with Memory(tmp_path / "mem") as memory:
+        memory.add("the long-open process's own note", source="own")
+        assert len(memory.search("note", k=5, min_score=0)) == 1  # its index is loaded
+        subprocess.run(
+            [sys.executable, "-c", _BULK_WRITER, str(tmp_path / "mem"), str(BULK)],
+            check=True,
+            timeout=300,
+        )
+        found = memory.search("bulk writer fact", k=2 * BULK, min_score=0, source="bulk")
+        assert len(found) == BULK
+        # A write from this process must not save an index without the other's writes.
+        memory.add("writer fact from the long-open process", source="own")
+    out = subprocess.run(
+        [sys.executable, "-c", _COUNTER, str(tmp_path / "mem")],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == [BULK + 2, None]

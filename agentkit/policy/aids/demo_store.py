@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 DIR_NAME = "demonstrations"
 _TOOL = "tool:"  # metadata key prefix: `tool:NAME` is True on each row whose demo uses NAME
-_CATCH_UP_ID = "_agentkit_catch_up"  # never stored; deleting it replays other writers' log
 _PAGE = 1000  # rows per add/delete call, well under Chroma's max batch size
 
 _seen: dict[Path, str] = {}  # per directory: the last writer's token this process applied
@@ -86,10 +85,13 @@ def _where(excluded: Sequence[str]) -> dict[str, Any] | None:
 class DemoStore:
     """One collection of demonstration goal embeddings (`directory` None: in memory)."""
 
-    def __init__(self, collection: Any, embedder: TextEmbedder, directory: Path | None) -> None:
+    def __init__(
+        self, collection: Any, embedder: TextEmbedder, directory: Path | None, client: Any = None
+    ) -> None:
         self.collection = collection
         self.embedder = embedder
         self.directory = directory
+        self.client = client  # kept to reopen the collection (see _reload_if_stale)
         self.location = str(directory) if directory is not None else "an in-memory collection"
 
     @contextmanager
@@ -116,6 +118,7 @@ class DemoStore:
             with ExitStack() as held:
                 with self._failing():
                     held.enter_context(write_lock(self.directory))
+                    self._reload_if_stale()  # a write on a stale index would lose theirs
                     stored = self._stored()  # again: another process may have just synced
                 missing = [key for key in rows if key not in stored]
                 stale = sorted(stored - rows.keys())
@@ -151,15 +154,27 @@ class DemoStore:
         )
 
     def _catch_up(self) -> None:
-        """Apply other processes' writes to this process's in-memory index (as
-        Memory._catch_up does): any write makes Chroma replay the shared log. A new
+        """Before a query: see other processes' writes (a new library, a kept run). A new
         process needs it too: a live writer's vector index is not on disk yet, and a
         query without it fails ("Nothing found on disk"), as the two-process test saw."""
         if self.directory is None or _seen.get(self.directory) == generation(self.directory):
             return
         with write_lock(self.directory):
-            _seen[self.directory] = generation(self.directory)
-            retry_transient(self.collection.delete)(ids=[_CATCH_UP_ID])
+            self._reload_if_stale()
+
+    def _reload_if_stale(self) -> None:
+        """Reopen the collection if another process wrote (call holding the write lock):
+        Chroma's per-process index can skip their writes (agentkit.memory.backend.reconnect)."""
+        if self.directory is None:
+            return
+        token = generation(self.directory)
+        if _seen.get(self.directory) != token:
+            from agentkit.memory.backend import reconnect
+
+            self.client, self.collection = reconnect(
+                self.client, self.directory, _Named(self.embedder)
+            )
+            _seen[self.directory] = token
 
     def nearest(
         self, vector: Sequence[float], keys: Sequence[str], excluded: Sequence[str], n: int
@@ -230,11 +245,11 @@ def _on_disk(directory: Path, named: _Named) -> DemoStore | None:
     from agentkit.memory.backend import connect
 
     try:
-        _, collection = connect(directory, None, named)  # creates the folder; never embeds
+        client, collection = connect(directory, None, named)  # creates the folder; never embeds
     except MemoryStoreError as exc:
         _fall_back(directory, exc)
         return None
-    return DemoStore(collection, named.inner, directory)
+    return DemoStore(collection, named.inner, directory, client)
 
 
 def _fall_back(directory: Path, problem: BaseException) -> None:
