@@ -60,7 +60,7 @@ __all__ = ["Options", "main", "run_bench", "select_goals", "summarize"]
 REPO = Path(__file__).resolve().parents[1]
 # Settings the runs inherit from the caller's environment; every other AGENTKIT_* is
 # dropped so a developer's own setup (home, config, workspace, --yes) cannot leak in.
-INHERITED = ("AGENTKIT_N_THREADS", "AGENTKIT_GPU_LAYERS", "AGENTKIT_MODEL")
+INHERITED = ("AGENTKIT_N_THREADS", "AGENTKIT_GPU_LAYERS", "AGENTKIT_MODEL", "AGENTKIT_DECODER")
 RUN_ORDER = ("open", "prose-file", "multi-step", "two-step", "file", "single")
 GOAL_GRACE = 240.0  # seconds past max_time before the subprocess is killed (loaded CPU)
 

@@ -89,7 +89,10 @@ class SmallPolicy:
         tools = list(usable)
         library, demos = self._demonstrations(goal, [t.name for t in usable])
         if self.on("demo_tools") and demos:
-            tools = demo_tools.tools_of(demos, usable, library)
+            if self._outmatched(goal, demos, usable, library):
+                demos = []  # about another kind of goal: they decide nothing
+            else:
+                tools = demo_tools.tools_of(demos, usable, library)
         if self.on("routing") and len(tools) > self.settings.max_tools:
             try:
                 tools = routing.narrow(goal, tools, self.embedder(), self.settings.max_tools)
@@ -102,6 +105,19 @@ class SmallPolicy:
             shown = [s.demo for s in demos if set(s.demo.tools) <= set(names)]
             preamble = demonstrations.plan_messages(shown, self.renderer, names)
         return Offer(tools, preamble)
+
+    def _outmatched(
+        self,
+        goal: str,
+        demos: Sequence[Scored],
+        usable: Sequence[ToolDefinition],
+        library: Sequence[Demonstration],
+    ) -> bool:
+        try:
+            return demo_tools.outmatched(goal, demos, usable, library, self.embedder())
+        except (AgentkitError, OSError, ImportError) as exc:
+            log.warning("tool ranking unavailable, going by the demonstrations: %s", exc)
+            return False
 
     # -- requests --------------------------------------------------------------------------
 

@@ -63,6 +63,42 @@ def test_demo_tools_offers_what_the_neighbours_use_and_keeps_uncovered_tools(
     assert [t.name for t in kept] == ["multiply"]  # no demonstration speaks for it
 
 
+@tool
+def get_current_time(timezone: str) -> str:
+    """Get current time in a specific timezones
+
+    Args:
+        timezone: IANA timezone name, such as Europe/London.
+    """
+    return f"12:00 in {timezone}"
+
+
+def test_demo_tools_yield_to_an_uncovered_tool_that_fits_the_goal_better(
+    tmp_path: Path,
+) -> None:
+    """A plugin's or MCP server's tool that no demonstration uses, fitting the goal better
+    than the demonstrations' tools, means they decide nothing: no demonstration is shown,
+    and routing alone picks the offer."""
+    config = Settings(workspace=tmp_path, yes=True, no_memory=True, policy="small")
+    toolset = load_toolset(config)
+    toolset.add(get_current_time)
+    agent = Agent(ScriptedModel([]), toolset, settings=config)
+    timely = agent.offer("What time is it in Tokyo right now?")
+    assert timely.tools[0].name == "get_current_time" and timely.preamble == []
+    sums = agent.offer("How much is 41 times 12?")  # the demonstrations' kind of goal
+    assert [t.name for t in sums.tools] == ["calculator", "get_current_time"]
+    assert sums.preamble
+    library = load_library([prompts_dir()], None)
+    closest = [Scored(0.9, next(d for d in library if "weekday" in d.tools))]
+    usable = toolset.definitions()
+    embedder = make_embedder("minilm")
+    assert demo_tools.outmatched(
+        "What time is it in Tokyo now?", closest, usable, library, embedder
+    )
+    builtins = [t for t in usable if t.name != "get_current_time"]  # all covered: never
+    assert not demo_tools.outmatched("What time is it now?", closest, builtins, library, embedder)
+
+
 def test_demo_tools_offers_a_side_effecting_tool_only_with_the_weighted_majority(
     tmp_path: Path,
 ) -> None:

@@ -12,6 +12,14 @@ it") must not hand a write tool to a read-only goal ("read count.txt and multipl
 3"). Measured by `bench/offer_permissions.py`: on the held-out goals, write tools were
 offered to 25% of the goals that write nothing with any-neighbour, 5% with the weighted
 majority; the price is write goals whose neighbours disagree (see docs/policy.md).
+
+The demonstrations cannot speak for a tool none of them uses (a user's plugin, an MCP
+server's tool). When one of those fits the goal better than every tool the retrieved
+demonstrations use (goal/description similarity, as routing measures it), the goal is
+of a kind the library does not cover, and the demonstrations decide nothing: neither
+the offer nor the plan's examples. Offered a time server's `get_current_time` beside
+the built-in `weekday` that the nearest demonstrations use, and shown those
+demonstrations, a 135M model planned `weekday` for "What time is it in Tokyo now?".
 """
 
 from __future__ import annotations
@@ -20,12 +28,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from agentkit.policy.aids.demonstrations import Demonstration, Scored
+from agentkit.policy.aids.routing import TextEmbedder, rank_tools
 from agentkit.tool import Permission
 
 if TYPE_CHECKING:
     from agentkit.tool import ToolDefinition
 
-__all__ = ["MAJORITY", "mandated", "tools_of"]
+__all__ = ["MAJORITY", "mandated", "outmatched", "tools_of"]
 
 MAJORITY = 0.5  # share of the retrieved similarity a side-effecting tool needs
 
@@ -56,3 +65,24 @@ def tools_of(
         and (by_name[name].permission == Permission.READ or mandated(name, demos))
     ]
     return chosen + [t for t in usable if t.name not in covered]
+
+
+def outmatched(
+    goal: str,
+    demos: Sequence[Scored],
+    usable: Sequence[ToolDefinition],
+    library: Sequence[Demonstration],
+    embedder: TextEmbedder,
+) -> bool:
+    """Whether a usable tool no demonstration uses fits `goal` better than every usable
+    tool the retrieved demonstrations use. Costs an embedding only when such a tool is
+    usable, so the built-in tools alone (all covered) never pay for it."""
+    covered = {name for demo in library for name in demo.tools}
+    uncovered = [t for t in usable if t.name not in covered]
+    used = {name for s in demos for name in s.demo.tools}
+    theirs = [t for t in usable if t.name in used]
+    if not uncovered or not theirs:
+        return False
+    ranked = rank_tools(goal, [*theirs, *uncovered], embedder)
+    best = ranked[0][0]
+    return best in {t.name for t in uncovered}

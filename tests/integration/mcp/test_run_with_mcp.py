@@ -12,13 +12,6 @@ import pytest
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-@pytest.mark.xfail(
-    reason="issue 16 open: since this session's demonstrations of weekdays and file "
-    "searches, the 135M model plans a built-in (weekday, search_files) instead of the "
-    "server's get_current_time; the MCP path through a run is covered with a scripted "
-    "model by test_batch_with_mcp.py",
-    strict=False,
-)
 def test_the_run_calls_the_time_servers_tool(kit: Any, env: dict[str, str], tmp_path: Path) -> None:
     """The model is offered the server's tools through the same path as any tool, and
     the run calls one and answers from it. (Which timezone SmolLM2-135M passes is the
