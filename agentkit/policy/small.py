@@ -89,10 +89,9 @@ class SmallPolicy:
         tools = list(usable)
         library, demos = self._demonstrations(goal, [t.name for t in usable])
         if self.on("demo_tools") and demos:
-            if self._outmatched(goal, demos, usable, library):
-                demos = []  # about another kind of goal: they decide nothing
-            else:
-                tools = demo_tools.tools_of(demos, usable, library)
+            better = self._better_uncovered(goal, demos, usable, library)
+            tools = better or demo_tools.tools_of(demos, usable, library)
+            demos = [] if better else demos  # about another kind of goal: none is shown
         if self.on("routing") and len(tools) > self.settings.max_tools:
             try:
                 tools = routing.narrow(goal, tools, self.embedder(), self.settings.max_tools)
@@ -106,18 +105,18 @@ class SmallPolicy:
             preamble = demonstrations.plan_messages(shown, self.renderer, names)
         return Offer(tools, preamble)
 
-    def _outmatched(
+    def _better_uncovered(
         self,
         goal: str,
         demos: Sequence[Scored],
         usable: Sequence[ToolDefinition],
         library: Sequence[Demonstration],
-    ) -> bool:
+    ) -> list[ToolDefinition]:
         try:
-            return demo_tools.outmatched(goal, demos, usable, library, self.embedder())
+            return demo_tools.better_uncovered(goal, demos, usable, library, self.embedder())
         except (AgentkitError, OSError, ImportError) as exc:
             log.warning("tool ranking unavailable, going by the demonstrations: %s", exc)
-            return False
+            return []
 
     # -- requests --------------------------------------------------------------------------
 

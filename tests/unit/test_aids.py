@@ -77,14 +77,13 @@ def test_demo_tools_yield_to_an_uncovered_tool_that_fits_the_goal_better(
     tmp_path: Path,
 ) -> None:
     """A plugin's or MCP server's tool that no demonstration uses, fitting the goal better
-    than the demonstrations' tools, means they decide nothing: no demonstration is shown,
-    and routing alone picks the offer."""
+    than the demonstrations' tools, is what is offered, and no demonstration is shown."""
     config = Settings(workspace=tmp_path, yes=True, no_memory=True, policy="small")
     toolset = load_toolset(config)
     toolset.add(get_current_time)
     agent = Agent(ScriptedModel([]), toolset, settings=config)
     timely = agent.offer("What time is it in Tokyo right now?")
-    assert timely.tools[0].name == "get_current_time" and timely.preamble == []
+    assert [t.name for t in timely.tools] == ["get_current_time"] and timely.preamble == []
     sums = agent.offer("How much is 41 times 12?")  # the demonstrations' kind of goal
     assert [t.name for t in sums.tools] == ["calculator", "get_current_time"]
     assert sums.preamble
@@ -92,11 +91,10 @@ def test_demo_tools_yield_to_an_uncovered_tool_that_fits_the_goal_better(
     closest = [Scored(0.9, next(d for d in library if "weekday" in d.tools))]
     usable = toolset.definitions()
     embedder = make_embedder("minilm")
-    assert demo_tools.outmatched(
-        "What time is it in Tokyo now?", closest, usable, library, embedder
-    )
+    better = demo_tools.better_uncovered("What time is it now?", closest, usable, library, embedder)
+    assert [t.name for t in better] == ["get_current_time"]
     builtins = [t for t in usable if t.name != "get_current_time"]  # all covered: never
-    assert not demo_tools.outmatched("What time is it now?", closest, builtins, library, embedder)
+    assert not demo_tools.better_uncovered("What time is it?", closest, builtins, library, embedder)
 
 
 def test_demo_tools_offers_a_side_effecting_tool_only_with_the_weighted_majority(

@@ -16,8 +16,8 @@ majority; the price is write goals whose neighbours disagree (see docs/policy.md
 The demonstrations cannot speak for a tool none of them uses (a user's plugin, an MCP
 server's tool). When one of those fits the goal better than every tool the retrieved
 demonstrations use (goal/description similarity, as routing measures it), the goal is
-of a kind the library does not cover, and the demonstrations decide nothing: neither
-the offer nor the plan's examples. Offered a time server's `get_current_time` beside
+of a kind the library does not cover: the offer is those better-fitting tools, and no
+demonstration is shown. Offered a time server's `get_current_time` beside
 the built-in `weekday` that the nearest demonstrations use, and shown those
 demonstrations, a 135M model planned `weekday` for "What time is it in Tokyo now?".
 """
@@ -34,7 +34,7 @@ from agentkit.tool import Permission
 if TYPE_CHECKING:
     from agentkit.tool import ToolDefinition
 
-__all__ = ["MAJORITY", "mandated", "outmatched", "tools_of"]
+__all__ = ["MAJORITY", "better_uncovered", "mandated", "tools_of"]
 
 MAJORITY = 0.5  # share of the retrieved similarity a side-effecting tool needs
 
@@ -67,22 +67,23 @@ def tools_of(
     return chosen + [t for t in usable if t.name not in covered]
 
 
-def outmatched(
+def better_uncovered(
     goal: str,
     demos: Sequence[Scored],
     usable: Sequence[ToolDefinition],
     library: Sequence[Demonstration],
     embedder: TextEmbedder,
-) -> bool:
-    """Whether a usable tool no demonstration uses fits `goal` better than every usable
-    tool the retrieved demonstrations use. Costs an embedding only when such a tool is
-    usable, so the built-in tools alone (all covered) never pay for it."""
+) -> list[ToolDefinition]:
+    """The usable tools no demonstration uses that fit `goal` better than every usable
+    tool the retrieved demonstrations use, best first (usually none). Costs an embedding
+    only when such a tool is usable, so the built-in tools alone (all covered) never pay."""
     covered = {name for demo in library for name in demo.tools}
     uncovered = [t for t in usable if t.name not in covered]
     used = {name for s in demos for name in s.demo.tools}
     theirs = [t for t in usable if t.name in used]
     if not uncovered or not theirs:
-        return False
-    ranked = rank_tools(goal, [*theirs, *uncovered], embedder)
-    best = ranked[0][0]
-    return best in {t.name for t in uncovered}
+        return []
+    scores = dict(rank_tools(goal, [*theirs, *uncovered], embedder))
+    bar = max(scores[t.name] for t in theirs)
+    better = [t for t in uncovered if scores[t.name] > bar]
+    return sorted(better, key=lambda t: -scores[t.name])
