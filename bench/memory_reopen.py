@@ -4,7 +4,7 @@ A process that finds another's generation token reopens its Chroma collection be
 it reads (agentkit.memory.backend.reconnect). This prints the median search time with
 and without that reopen, on a memory of N notes:
 
-    python bench/memory_reopen.py [--items 200] [--repeats 10]
+    python bench/memory_reopen.py [--items 200] [--repeats 10] [--quick]
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="20 items, 3 repeats (CI)")
     args = parser.parse_args()
+    if args.quick:
+        args.items, args.repeats = 20, 3
     with tempfile.TemporaryDirectory() as tmp, Memory(Path(tmp) / "mem") as memory:
         for i in range(args.items):
             memory.add(f"fact number {i}")
