@@ -90,8 +90,10 @@ class SmallPolicy:
         library, demos = self._demonstrations(goal, [t.name for t in usable])
         if self.on("demo_tools") and demos:
             better = self._better_uncovered(goal, demos, usable, library)
-            tools = better or demo_tools.tools_of(demos, usable, library)
-            demos = [] if better else demos  # about another kind of goal: none is shown
+            if better:  # a goal of a kind the library does not cover: show no demonstration
+                tools, demos = better, []
+            else:
+                tools = demo_tools.tools_of(demos, usable, library)
         if self.on("routing") and len(tools) > self.settings.max_tools:
             try:
                 tools = routing.narrow(goal, tools, self.embedder(), self.settings.max_tools)

@@ -17,9 +17,9 @@ The demonstrations cannot speak for a tool none of them uses (a user's plugin, a
 server's tool). When one of those fits the goal better than every tool the retrieved
 demonstrations use (goal/description similarity, as routing measures it), the goal is
 of a kind the library does not cover: the offer is those better-fitting tools, and no
-demonstration is shown. Offered a time server's `get_current_time` beside
-the built-in `weekday` that the nearest demonstrations use, and shown those
-demonstrations, a 135M model planned `weekday` for "What time is it in Tokyo now?".
+demonstration is shown. Offered a time server's `get_current_time` beside the built-in
+`weekday` that the nearest demonstrations use, and shown those demonstrations, a 135M
+model planned `weekday` for "What time is it in Tokyo now?".
 """
 
 from __future__ import annotations
