@@ -11,7 +11,7 @@ import sqlite3
 
 from agentkit.errors import JournalError
 
-__all__ = ["MIGRATIONS", "migrate", "schema_version"]
+__all__ = ["MIGRATIONS", "drop_orphans", "migrate", "schema_version"]
 
 MIGRATIONS: list[str] = [
     # 1: runs and their events; each event is its full pydantic JSON.
@@ -114,3 +114,18 @@ def migrate(conn: sqlite3.Connection, path: object) -> None:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def drop_orphans(c: sqlite3.Connection) -> None:
+    """After runs are deleted: the prompts no event names, and the blobs no checkpoint
+    manifest names (blobs are named by the hashes in the manifests)."""
+    c.execute(
+        "DELETE FROM prompts WHERE hash NOT IN "
+        "(SELECT prompt_hash FROM events WHERE prompt_hash IS NOT NULL)"
+    )
+    c.execute(
+        "DELETE FROM blobs WHERE hash NOT IN (SELECT h FROM ("
+        "SELECT json_extract(m.value, '$.hash') AS h FROM checkpoints k, json_each(k.before) m "
+        "UNION SELECT json_extract(m.value, '$.hash') FROM checkpoints k, "
+        "json_each(coalesce(k.after, '{}')) m) WHERE h IS NOT NULL)"
+    )

@@ -26,7 +26,7 @@ from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponen
 from agentkit.errors import JournalError
 from agentkit.events import Event, ModelCalled, ObservationMade, RunFinished, RunStarted
 from agentkit.events import event_adapter as _events
-from agentkit.journal.schema import migrate, schema_version
+from agentkit.journal.schema import drop_orphans, migrate, schema_version
 
 if TYPE_CHECKING:
     from agentkit.config import Settings
@@ -371,25 +371,11 @@ class Journal:
 
     # --- removing --------------------------------------------------------------------
 
-    @staticmethod
-    def _drop_orphan_prompts(c: sqlite3.Connection) -> None:
-        c.execute(
-            "DELETE FROM prompts WHERE hash NOT IN "
-            "(SELECT prompt_hash FROM events WHERE prompt_hash IS NOT NULL)"
-        )
-        # Blobs are named by the hashes in checkpoint manifests; keep those still named.
-        c.execute(
-            "DELETE FROM blobs WHERE hash NOT IN (SELECT h FROM ("
-            "SELECT json_extract(m.value, '$.hash') AS h FROM checkpoints k, json_each(k.before) m "
-            "UNION SELECT json_extract(m.value, '$.hash') FROM checkpoints k, "
-            "json_each(coalesce(k.after, '{}')) m) WHERE h IS NOT NULL)"
-        )
-
     def delete(self, run_id: str) -> None:
         def write(c: sqlite3.Connection) -> None:
             if c.execute("DELETE FROM runs WHERE run_id = ?", (run_id,)).rowcount == 0:
                 raise JournalError(f"no run {run_id!r} to delete; see `agentkit runs list`")
-            self._drop_orphan_prompts(c)
+            drop_orphans(c)
 
         self._write(write)
 
@@ -399,7 +385,7 @@ class Journal:
 
         def write(c: sqlite3.Connection) -> int:
             count = c.execute("DELETE FROM runs WHERE started_at < ?", (cutoff,)).rowcount
-            self._drop_orphan_prompts(c)
+            drop_orphans(c)
             return int(count)
 
         return self._write(write)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -37,8 +37,18 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from agentkit.errors import ConfigError, ContextOverflowError, EmptyOutputError, ModelError
-from agentkit.llm.base import Completion, JsonSchema, Message, Usage
+from agentkit.errors import ConfigError, ContextOverflowError, EmptyOutputError
+from agentkit.llm.base import Completion, JsonSchema, Message
+from agentkit.llm.openai_wire import (
+    PROBE_SCHEMA,
+    SCHEMA_MODES,
+    ModelServerError,
+    SchemaMode,
+    constraint,
+    probe_passed,
+    reply_text,
+    reply_usage,
+)
 
 if TYPE_CHECKING:
     from agentkit.config import Settings
@@ -52,27 +62,9 @@ __all__ = [
 ]
 
 OPENAI_PREFIX = "openai:"
-SchemaMode = Literal["grammar", "json_schema", "response_format", "json_object"]
-SCHEMA_MODES: tuple[SchemaMode, ...] = ("grammar", "json_schema", "response_format", "json_object")
 TRANSIENT_STATUS = frozenset({429, 502, 503})
 RETRY_ATTEMPTS = 5
 RETRY_SECONDS = 60.0
-# The probe's one valid value: no model writes this unconstrained in reply to "Say hello".
-_PROBE_WORD = "zq-7-probe"
-_PROBE_SCHEMA: JsonSchema = {
-    "type": "object",
-    "properties": {"word": {"enum": [_PROBE_WORD]}},
-    "required": ["word"],
-    "additionalProperties": False,
-}
-
-
-class ModelServerError(ModelError):
-    """The model server failed, refused, or cannot constrain output; the message names it."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status  # the HTTP status, when the server answered at all
 
 
 class _Transient(Exception):
@@ -176,17 +168,17 @@ class OpenAICompatModel:
         body = self._body(messages, max_tokens, repeat_penalty)
         if schema is not None:
             assert self.mode is not None
-            body |= _constraint(self.mode, schema)
+            body |= constraint(self.mode, schema)
         started = time.perf_counter()
         reply = self._post("/chat/completions", body)
         seconds = time.perf_counter() - started
-        text = _text(reply, self.url)
+        text = reply_text(reply, self.url)
         if not text.strip():
             raise EmptyOutputError(
                 f"{self.name} at {self.url} produced no output; try a larger model "
                 "or a higher temperature"
             )
-        return Completion(text=text, usage=_usage(reply, seconds))
+        return Completion(text=text, usage=reply_usage(reply, seconds))
 
     # -- probing ----------------------------------------------------------------------
 
@@ -197,14 +189,14 @@ class OpenAICompatModel:
         for mode in SCHEMA_MODES:
             for extensions in (True, False):
                 self.extensions = extensions
-                body = self._body(question, 24, None) | _constraint(mode, _PROBE_SCHEMA)
+                body = self._body(question, 24, None) | constraint(mode, PROBE_SCHEMA)
                 try:
                     reply = self._post("/chat/completions", body)
                 except ModelServerError as exc:
                     if not _refused_request(exc):
                         raise
                     continue  # this server rejects the field (or our extensions)
-                if _probe_passed(reply):
+                if probe_passed(reply):
                     self.mode = mode
                     return mode
                 break  # accepted but ignored: without extensions it would be ignored too
@@ -350,63 +342,6 @@ def _api_key(env_name: str | None) -> str:
             "export it or unset api_key_env"
         )
     return value
-
-
-def _constraint(mode: SchemaMode, schema: JsonSchema) -> dict[str, Any]:
-    if mode == "grammar":
-        from agentkit.llm.grammar import schema_to_gbnf
-
-        return {"grammar": schema_to_gbnf(schema)}
-    if mode == "json_schema":
-        return {"json_schema": schema}
-    if mode == "response_format":
-        spec = {"name": "agentkit_output", "schema": schema, "strict": True}
-        return {"response_format": {"type": "json_schema", "json_schema": spec}}
-    return {"response_format": {"type": "json_object", "schema": schema}}
-
-
-def _probe_passed(reply: dict[str, Any]) -> bool:
-    import json
-
-    try:
-        text = _text(reply, "")
-        return bool(json.loads(text, strict=False) == {"word": _PROBE_WORD})
-    except (ModelServerError, ValueError):
-        return False
-
-
-def _text(reply: dict[str, Any], url: str) -> str:
-    try:
-        content = reply["choices"][0]["message"]["content"]
-    except (KeyError, IndexError, TypeError):
-        raise ModelServerError(
-            f"the model server at {url} sent a reply without choices[0].message.content"
-        ) from None
-    return content if isinstance(content, str) else ""
-
-
-def _usage(reply: dict[str, Any], seconds: float) -> Usage:
-    """Prompt, completion and cached tokens, from whichever fields the server reports."""
-    usage = reply.get("usage") or {}
-    timings = reply.get("timings") or {}
-    details = usage.get("prompt_tokens_details") or {}
-    prompt = _int(usage.get("prompt_tokens"))
-    cached = _int(details.get("cached_tokens"))  # OpenAI, vLLM, recent llama-server
-    if not cached:
-        cached = _int(timings.get("cache_n")) or _int(reply.get("tokens_cached"))  # llama-server
-    if not prompt and timings:
-        prompt = _int(timings.get("prompt_n")) + _int(timings.get("cache_n"))
-    return Usage(
-        prompt_tokens=prompt,
-        cached_prompt_tokens=min(cached, prompt),
-        completion_tokens=_int(usage.get("completion_tokens")) or _int(timings.get("predicted_n")),
-        seconds=seconds,
-        calls=1,
-    )
-
-
-def _int(value: object) -> int:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
 
 def _error_detail(response: httpx.Response) -> str:
