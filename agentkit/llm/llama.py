@@ -19,7 +19,7 @@ from agentkit.llm.base import Completion, JsonSchema, Message, Usage
 from agentkit.llm.grammar import check_grammar, schema_to_gbnf
 from agentkit.llm.guided import GuidedDecoder, Sampling
 from agentkit.llm.resolve import resolve_model
-from agentkit.llm.threads import ThreadCounts, thread_counts
+from agentkit.llm.threads import CpuWatch, ThreadCounts, thread_counts
 
 if TYPE_CHECKING:
     from agentkit.config import Settings
@@ -181,6 +181,8 @@ class LlamaModel:
         self.decoder: Decoder = decoder
         self._grammars: dict[str, Any] = {}  # GBNF, when decoder == "gbnf"
         self._guided = GuidedDecoder(self._llm)
+        self._cpu = CpuWatch()
+        self.batch_threads = self.threads.batch  # what the last prompt was evaluated with
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LlamaModel:
@@ -289,6 +291,7 @@ class LlamaModel:
             )
         penalty = self.repeat_penalty if repeat_penalty is None else repeat_penalty
         budget = min(max_tokens, room)
+        self._pick_batch_threads()
         if schema is not None and self.decoder == "llguidance":
             return self._complete_guided(tokens, schema, budget, penalty)
         grammar = self._gbnf(schema) if schema is not None else None
@@ -315,6 +318,14 @@ class LlamaModel:
             calls=1,
         )
         return Completion(text=text, usage=usage)
+
+    def _pick_batch_threads(self) -> None:
+        """Every core for this prompt if nothing else kept the CPU busy (ThreadCounts)."""
+        batch = self.threads.batch_for(self._cpu.others_busy())
+        if batch != self.batch_threads:
+            self._llm._ctx.set_n_threads(self.threads.decode, batch)
+            self.batch_threads = batch
+            log.debug("prompt evaluation now on %d threads", batch)
 
     def _complete_guided(
         self, tokens: list[int], schema: JsonSchema, budget: int, penalty: float

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from agentkit.llm.base import Message
 from agentkit.llm.llama import LlamaModel
 from agentkit.llm.resolve import bundled_model_path
 from agentkit.llm.structured import generate
+from agentkit.llm.threads import default_threads, physical_cores
 
 pytestmark = pytest.mark.integration
 
@@ -111,7 +115,7 @@ def test_models_command_shows_threads_and_decoder(tmp_path: Path) -> None:
     shown = CliRunner().invoke(app, ["models", "--threads", "3", "--json"], env=env)
     assert shown.exit_code == 0, shown.output
     info = json.loads(shown.stdout)
-    assert info["threads"] == {"decode": 3, "batch": 3, "source": "setting"}
+    assert info["threads"] == {"decode": 3, "batch": 3, "source": "setting", "idle_batch": None}
     assert info["decoder"] == "llguidance"
     text = CliRunner().invoke(app, ["models"], env=env)
     assert "threads" in text.stdout and "default: cores - 1" in text.stdout
@@ -122,3 +126,21 @@ def test_model_uses_the_thread_count_it_reports() -> None:
     assert (model.threads.decode, model.threads.batch) == (1, 1)
     assert model._llm.context_params.n_threads == 1
     assert model._llm.context_params.n_threads_batch == 1
+    model.complete([Message(role="user", content="Hi")], max_tokens=2)
+    assert model.batch_threads == 1  # a setting is never adapted to the load
+
+
+def test_prompts_leave_a_core_to_a_busy_neighbour() -> None:
+    """By default a prompt takes every core only while nothing else keeps the CPU busy
+    (agentkit/llm/threads.py); beside a CPU-bound process it leaves one free."""
+    model = LlamaModel(n_ctx=256)
+    counts = model.threads
+    assert counts.idle_batch == physical_cores() and counts.batch == default_threads()
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(1.0)
+        model.complete([Message(role="user", content="Hi")], max_tokens=2)
+    finally:
+        busy.kill()
+        busy.wait()
+    assert model.batch_threads == counts.batch

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,9 @@ import pytest
 from agentkit.config import Settings, load_settings
 from agentkit.errors import ConfigError
 from agentkit.llm.threads import (
+    IDLE_SHARE,
+    CpuWatch,
+    ThreadCounts,
     available_cpus,
     default_threads,
     describe_threads,
@@ -33,6 +39,36 @@ def test_default_leaves_a_core_free() -> None:
     assert default_threads() == max(1, physical_cores() - 1)
     counts = thread_counts(None)
     assert (counts.decode, counts.batch, counts.source) == (default_threads(),) * 2 + ("default",)
+
+
+def test_prompts_take_every_core_only_on_an_idle_machine() -> None:
+    counts = thread_counts(None)
+    assert counts.idle_batch == physical_cores()
+    assert counts.batch_for(None) == counts.batch  # load unknown: leave the core free
+    assert counts.batch_for(IDLE_SHARE) == counts.batch
+    assert counts.batch_for(0.0) == counts.idle_batch
+    fixed = ThreadCounts(decode=2, batch=2, source="setting")
+    assert fixed.batch_for(0.0) == 2
+
+
+def test_cpu_watch_sees_another_process_but_not_this_one() -> None:
+    watch = CpuWatch()
+    deadline = time.process_time() + 0.5
+    while time.process_time() < deadline:  # this process's own work is not "others"
+        pass
+    mine = watch.others_busy()
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(1.0)
+        watch.others_busy()  # start the interval with the competitor running
+        time.sleep(1.0)
+        theirs = watch.others_busy()
+    finally:
+        busy.kill()
+        busy.wait()
+    assert mine is not None and theirs is not None
+    assert theirs >= 0.8  # the competitor kept one core busy
+    assert mine < theirs
 
 
 def test_a_setting_overrides_both_counts() -> None:
