@@ -202,9 +202,11 @@ def competitor(on: bool) -> Iterator[None]:
         proc.wait()
 
 
-def _rates_with_threads(model: LlamaModel, n: int, decode_tokens: int) -> tuple[float, float]:
-    """(decode tok/s, prompt tok/s) with `n` decode and batch threads."""
-    model._llm._ctx.set_n_threads(n, n)
+def _rates_with_threads(
+    model: LlamaModel, decode_threads: int, batch_threads: int, decode_tokens: int
+) -> tuple[float, float]:
+    """(decode tok/s, prompt tok/s) with the given decode and batch (prompt) threads."""
+    model._llm._ctx.set_n_threads(decode_threads, batch_threads)
     messages = [Message(role="user", content=PROMPTS[0])]
     model.complete(messages, max_tokens=2)
     decode = model.complete(messages, max_tokens=decode_tokens).usage
@@ -215,25 +217,37 @@ def _rates_with_threads(model: LlamaModel, n: int, decode_tokens: int) -> tuple[
     return decode.tokens_per_second, evaluated / prompt.seconds if prompt.seconds else 0.0
 
 
+SPLITS = ((1, 1), (1, 2), (2, 2))  # (decode, batch) threads
+
+
 def measure_threads(model: LlamaModel, repeats: int, decode_tokens: int) -> list[dict[str, Any]]:
-    """Medians over `repeats` rounds of decode and prompt tok/s, per thread count and load;
-    the rounds interleave every configuration so that drifting load hits all alike."""
-    configs = [(busy, n) for busy in (False, True) for n in (1, 2)]
-    samples: dict[tuple[bool, int], list[tuple[float, float]]] = {c: [] for c in configs}
-    for _ in range(repeats):
-        for busy in (False, True):
-            with competitor(busy):
-                for n in (1, 2):
-                    samples[busy, n].append(_rates_with_threads(model, n, decode_tokens))
-    model._llm._ctx.set_n_threads(model.threads.decode, model.threads.batch)
+    """Medians over `repeats` rounds of decode and prompt tok/s, per thread split and
+    load; the rounds interleave every configuration so that drifting load hits all alike.
+    The model's own per-call choice of prompt threads is held off meanwhile."""
+    configs = [(busy, split) for busy in (False, True) for split in SPLITS]
+    samples: dict[tuple[bool, tuple[int, int]], list[tuple[float, float]]] = {
+        c: [] for c in configs
+    }
+    adaptive, model.threads = model.threads, model.threads.model_copy(update={"idle_batch": None})
+    try:
+        for _ in range(repeats):
+            for busy in (False, True):
+                with competitor(busy):
+                    for d, b in SPLITS:
+                        rates = _rates_with_threads(model, d, b, decode_tokens)
+                        samples[busy, (d, b)].append(rates)
+    finally:
+        model.threads = adaptive
+        model._llm._ctx.set_n_threads(model.threads.decode, model.threads.batch)
+        model.batch_threads = model.threads.batch
     return [
         {
-            "threads": n,
+            "threads": f"{d}/{b}",
             "competitor": busy,
-            "decode_tok_s": round(statistics.median(s[0] for s in samples[busy, n]), 1),
-            "prompt_tok_s": round(statistics.median(s[1] for s in samples[busy, n]), 1),
+            "decode_tok_s": round(statistics.median(s[0] for s in samples[busy, (d, b)]), 1),
+            "prompt_tok_s": round(statistics.median(s[1] for s in samples[busy, (d, b)]), 1),
         }
-        for busy, n in configs
+        for busy, (d, b) in configs
     ]
 
 
@@ -293,10 +307,10 @@ def _print(r: dict[str, Any]) -> None:
     print(f"  speed-up                      {d['speedup']:>8.3f}x")
     print(f"  forced tokens                 {d['forced_tokens']} of "
           f"{d['forced_tokens'] + d['sampled_tokens']} ({d['forced_share']:.0%})")  # fmt: skip
-    print("threads  competitor  decode tok/s  prompt tok/s")
+    print("threads (decode/batch)  competitor  decode tok/s  prompt tok/s")
     for row in r["threads"]:
         print(
-            f"{row['threads']:>7}  {'yes' if row['competitor'] else 'no':>10}"
+            f"{row['threads']:>22}  {'yes' if row['competitor'] else 'no':>10}"
             f"  {row['decode_tok_s']:>12.1f}  {row['prompt_tok_s']:>12.1f}"
         )
     run_ = r["run"]
