@@ -198,6 +198,11 @@ class LlamaModel:
         )
 
     @property
+    def llama(self) -> Any:
+        """The llama_cpp.Llama underneath, for what only its own API offers."""
+        return self._llm
+
+    @property
     def n_ctx(self) -> int:
         return int(self._llm.n_ctx())
 

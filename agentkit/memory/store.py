@@ -88,6 +88,18 @@ class Memory:
         self._upsert([item_id], [text], [self._meta(kind, source, run_id, text)])
         return item_id
 
+    def add_many(
+        self, texts: Sequence[str], *, kind: str = "note", source: str = "user"
+    ) -> list[str]:
+        """Store many texts in one embedding batch and one write; their ids, in order."""
+        if kind not in KINDS:
+            raise ConfigError(f"unknown memory kind {kind!r}; use one of {', '.join(KINDS)}")
+        kept = [t for t in dict.fromkeys(texts) if t.strip()]
+        ids = [f"{kind[0]}-{_key(kind, source, '', t)}" for t in kept]
+        self._upsert(ids, kept, [self._meta(kind, source, None, t) for t in kept])
+        by_text = dict(zip(kept, ids, strict=True))
+        return [by_text[t] for t in texts if t in by_text]
+
     def add_episode(
         self, *, run_id: str, goal: str, plan: list[str], status: str, answer: str
     ) -> str:
@@ -169,6 +181,26 @@ class Memory:
             if score >= threshold:
                 items.append(_item(item_id, text, meta, score))
         return items
+
+    def items(self, *, kind: str | None = None, source: str | None = None) -> list[MemoryItem]:
+        """Every stored item (of `kind`, from `source`), unranked: each `score` is 0."""
+        found: list[MemoryItem] = []
+        with self._backend.guard(self.location):
+            self._catch_up()
+            offset = 0
+            while True:
+                page = retry_transient(self._col.get)(
+                    where=_where(kind=kind, source=source),
+                    limit=_PAGE,
+                    offset=offset,
+                    include=["documents", "metadatas"],
+                )
+                texts, metas = page["documents"] or [], page["metadatas"] or []
+                rows = zip(page["ids"], texts, metas, strict=True)
+                found += [_item(item_id, text, meta, 0.0) for item_id, text, meta in rows]
+                if len(page["ids"]) < _PAGE:
+                    return found
+                offset += _PAGE
 
     def stats(self) -> dict[str, Any]:
         """Counts by kind, distinct sources, where the memory lives and how it embeds."""

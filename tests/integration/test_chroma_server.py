@@ -87,7 +87,7 @@ def test_two_processes_writing_at_once_lose_nothing(
         assert proc.returncode == 0, err
     with Memory(url=server.url) as memory:
         assert memory.stats()["by_kind"]["document"] == 210
-        sources = {str(meta["source"]) for meta in memory._metadatas({"kind": "document"})}
+        sources = {item.source for item in memory.items(kind="document")}
         expected = {str(p.resolve()) for d in [*dirs, shared] for p in d.iterdir()}
         assert sources == expected  # all 200 items, and the 10 shared ones once
         hit = memory.search("Writer b item 42: a fact about 42 owls.", k=1)

@@ -65,7 +65,7 @@ def test_prompt_longer_than_context_is_a_clear_error(model: LlamaModel) -> None:
 def test_model_that_emits_nothing(model: LlamaModel, monkeypatch: pytest.MonkeyPatch) -> None:
     # llama.cpp returning only whitespace (e.g. an immediate end-of-turn) is reported.
     blank = {"choices": [{"text": " \n"}], "usage": {"completion_tokens": 1}}
-    monkeypatch.setattr(model._llm, "create_completion", lambda **kwargs: blank)
+    monkeypatch.setattr(model.llama, "create_completion", lambda **kwargs: blank)
     with pytest.raises(EmptyOutputError, match="produced no output"):
         model.complete([Message(role="user", content="hi")], max_tokens=1)
 
@@ -124,8 +124,8 @@ def test_models_command_shows_threads_and_decoder(tmp_path: Path) -> None:
 def test_model_uses_the_thread_count_it_reports() -> None:
     model = LlamaModel(n_ctx=256, threads=1)
     assert (model.threads.decode, model.threads.batch) == (1, 1)
-    assert model._llm.context_params.n_threads == 1
-    assert model._llm.context_params.n_threads_batch == 1
+    assert model.llama.context_params.n_threads == 1
+    assert model.llama.context_params.n_threads_batch == 1
     model.complete([Message(role="user", content="Hi")], max_tokens=2)
     assert model.batch_threads == 1  # a setting is never adapted to the load
 

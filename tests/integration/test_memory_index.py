@@ -44,9 +44,7 @@ class HashEmbedder:
 
 def fill(path: Path) -> None:
     memory = Memory(path, embedder=HashEmbedder())
-    texts = [f"note number {i}" for i in range(ITEMS)]
-    ids = [f"n-{i}" for i in range(ITEMS)]
-    memory._upsert(ids, texts, [memory._meta("note", "user", None, t) for t in texts])
+    assert len(memory.add_many([f"note number {i}" for i in range(ITEMS)])) == ITEMS
     memory.close()
     forget_open_clients()
 
@@ -78,7 +76,7 @@ def test_healthy_index_passes_the_probe(tmp_path: Path) -> None:
     fill(tmp_path / "memory")
     memory = Memory(tmp_path / "memory", embedder=HashEmbedder())
     assert memory.index_problem() is None
-    assert memory.search("note number 3", min_score=0.99)[0].id == "n-3"
+    assert memory.search("note number 3", min_score=0.99)[0].text == "note number 3"
 
 
 def test_damaged_index_is_an_error_not_an_empty_result(damaged: Path) -> None:
@@ -95,7 +93,7 @@ def test_rebuild_restores_every_item(damaged: Path) -> None:
     assert memory.rebuild() == ITEMS
     assert memory.index_problem() is None
     for i in (0, 5, 600, ITEMS - 1):  # old and new items alike
-        assert memory.search(f"note number {i}", min_score=0.99)[0].id == f"n-{i}"
+        assert memory.search(f"note number {i}", min_score=0.99)[0].text == f"note number {i}"
     reopened = Memory(damaged, embedder=HashEmbedder())
     assert reopened.index_problem() is None and reopened.stats()["items"] == ITEMS
 
@@ -116,4 +114,4 @@ def test_cli_search_stats_and_rebuild(damaged: Path, monkeypatch: pytest.MonkeyP
     rebuilt = CliRunner().invoke(app, ["memory", "rebuild"])
     assert rebuilt.exit_code == 0 and f"rebuilt the index of {ITEMS} items" in rebuilt.stdout
     found = CliRunner().invoke(app, ["memory", "search", "note number 5", "--json"])
-    assert found.exit_code == 0 and '"n-5"' in found.stdout
+    assert found.exit_code == 0 and '"note number 5"' in found.stdout

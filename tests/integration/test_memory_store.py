@@ -92,6 +92,20 @@ def test_same_text_twice_is_one_item(memory: Memory) -> None:
     assert memory.stats()["items"] == 1
 
 
+def test_add_many_and_list_items(memory: Memory) -> None:
+    texts = ["The office wifi password is tulip42.", "Lunch is at noon.", "Lunch is at noon."]
+    ids = memory.add_many(texts, source="handbook")
+    assert len(ids) == 3 and ids[1] == ids[2]  # the same text is one item
+    assert ids[0] == memory.add(texts[0], source="handbook")  # the ids `add` gives
+    listed = {item.id: item for item in memory.items(source="handbook")}
+    assert set(listed) == set(ids) and {i.text for i in listed.values()} == set(texts)
+    assert all(i.kind == "note" and i.score == 0.0 for i in listed.values())
+    assert memory.items(kind="document", source="handbook") == []
+    assert memory.search("wifi password", k=1)[0].id == ids[0]
+    with pytest.raises(ConfigError, match="unknown memory kind"):
+        memory.add_many(["x"], kind="secret")
+
+
 def test_filters_threshold_and_k(memory: Memory) -> None:
     memory.add("run one found the API key in settings.toml", kind="observation", run_id="r1")
     memory.add("run two found the API key in env vars", kind="observation", run_id="r2")
