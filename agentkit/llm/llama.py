@@ -326,6 +326,8 @@ class LlamaModel:
 
     def _pick_batch_threads(self) -> None:
         """Every core for this prompt if nothing else kept the CPU busy (ThreadCounts)."""
+        if self.threads.idle_batch is None:  # a threads setting: fixed, nothing to look at
+            return
         batch = self.threads.batch_for(self._cpu.others_busy())
         if batch != self.batch_threads:
             self._llm._ctx.set_n_threads(self.threads.decode, batch)

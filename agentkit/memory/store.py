@@ -80,25 +80,28 @@ class Memory:
         self, text: str, *, kind: str = "note", source: str = "user", run_id: str | None = None
     ) -> str:
         """Store `text` and return its id (the same text from the same source: same id)."""
-        if kind not in KINDS:
-            raise ConfigError(f"unknown memory kind {kind!r}; use one of {', '.join(KINDS)}")
-        if not text.strip():
-            raise ConfigError("nothing to remember: the text is empty")
-        item_id = f"{kind[0]}-{_key(kind, source, run_id or '', text)}"
-        self._upsert([item_id], [text], [self._meta(kind, source, run_id, text)])
-        return item_id
+        return self.add_many([text], kind=kind, source=source, run_id=run_id)[0]
 
     def add_many(
-        self, texts: Sequence[str], *, kind: str = "note", source: str = "user"
+        self,
+        texts: Sequence[str],
+        *,
+        kind: str = "note",
+        source: str = "user",
+        run_id: str | None = None,
     ) -> list[str]:
         """Store many texts in one embedding batch and one write; their ids, in order."""
         if kind not in KINDS:
             raise ConfigError(f"unknown memory kind {kind!r}; use one of {', '.join(KINDS)}")
-        kept = [t for t in dict.fromkeys(texts) if t.strip()]
-        ids = [f"{kind[0]}-{_key(kind, source, '', t)}" for t in kept]
-        self._upsert(ids, kept, [self._meta(kind, source, None, t) for t in kept])
-        by_text = dict(zip(kept, ids, strict=True))
-        return [by_text[t] for t in texts if t in by_text]
+        if not all(text.strip() for text in texts):
+            raise ConfigError("nothing to remember: the text is empty")
+        if not texts:
+            return []
+        ids = [f"{kind[0]}-{_key(kind, source, run_id or '', text)}" for text in texts]
+        unique = dict(zip(ids, texts, strict=True))  # the same text twice is one item
+        metas = [self._meta(kind, source, run_id, text) for text in unique.values()]
+        self._upsert(list(unique), list(unique.values()), metas)
+        return ids
 
     def add_episode(
         self, *, run_id: str, goal: str, plan: list[str], status: str, answer: str
@@ -184,23 +187,16 @@ class Memory:
 
     def items(self, *, kind: str | None = None, source: str | None = None) -> list[MemoryItem]:
         """Every stored item (of `kind`, from `source`), unranked: each `score` is 0."""
-        found: list[MemoryItem] = []
         with self._backend.guard(self.location):
             self._catch_up()
-            offset = 0
-            while True:
-                page = retry_transient(self._col.get)(
-                    where=_where(kind=kind, source=source),
-                    limit=_PAGE,
-                    offset=offset,
-                    include=["documents", "metadatas"],
+            pages = self._pages(_where(kind=kind, source=source), ["documents", "metadatas"])
+            return [
+                _item(item_id, text, meta, 0.0)
+                for page in pages
+                for item_id, text, meta in zip(
+                    page["ids"], page["documents"] or [], page["metadatas"] or [], strict=True
                 )
-                texts, metas = page["documents"] or [], page["metadatas"] or []
-                rows = zip(page["ids"], texts, metas, strict=True)
-                found += [_item(item_id, text, meta, 0.0) for item_id, text, meta in rows]
-                if len(page["ids"]) < _PAGE:
-                    return found
-                offset += _PAGE
+            ]
 
     def stats(self) -> dict[str, Any]:
         """Counts by kind, distinct sources, where the memory lives and how it embeds."""
@@ -344,12 +340,17 @@ class Memory:
         yield from (item_id for item_id, _ in self._rows(where))
 
     def _rows(self, where: dict[str, Any] | None) -> Iterator[tuple[str, dict[str, Any]]]:
+        for page in self._pages(where, ["metadatas"]):
+            yield from zip(page["ids"], page["metadatas"] or [], strict=True)
+
+    def _pages(self, where: dict[str, Any] | None, include: list[str]) -> Iterator[Any]:
+        """The matching rows, _PAGE at a time (Chroma caps what one get returns)."""
         offset = 0
         while True:
             page = retry_transient(self._col.get)(
-                where=where, limit=_PAGE, offset=offset, include=["metadatas"]
+                where=where, limit=_PAGE, offset=offset, include=include
             )
-            yield from zip(page["ids"], page["metadatas"] or [], strict=True)
+            yield page
             if len(page["ids"]) < _PAGE:
                 return
             offset += _PAGE
