@@ -8,6 +8,7 @@ only); what each model request looks like is the run's policy (agentkit.policy).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -177,6 +178,7 @@ class Agent:
     def _run(self, goal: str, run_id: str, prior: list[Event]) -> Run:
         """A run's parts; a resumed run folds its journaled events (but its old ending) first,
         with the marker it had, so its transcript is the one it had."""
+        began = time.monotonic()
         offer = self.offer(goal)
         started = next((e for e in prior if isinstance(e, RunStarted)), None)
         marker = (started.marker if started else "") or new_marker(goal)
@@ -192,5 +194,13 @@ class Agent:
         )
         view = RunView(goal, self.settings, self.renderer, state, transcript, offer.tools)
         return Run(
-            run_id, view, self.policy, recorder, self.model, self.tools, self.memory, self.approve
+            run_id,
+            view,
+            self.policy,
+            recorder,
+            self.model,
+            self.tools,
+            self.memory,
+            self.approve,
+            began,
         )

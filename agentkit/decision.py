@@ -8,10 +8,11 @@ share this path.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from agentkit.errors import SchemaError
 from agentkit.llm.base import JsonSchema
@@ -51,6 +52,21 @@ class ToolCall(BaseModel):
 class CallTools(BaseModel):
     action: Literal["call"] = "call"
     calls: list[ToolCall]
+
+    @field_validator("calls")
+    @classmethod
+    def _once_each(cls, calls: list[ToolCall]) -> list[ToolCall]:
+        """The same call twice in one decision is a stutter, never two pieces of work (a
+        small model repeats a lone call when the grammar lets it make several); it runs
+        once. Calls that differ in any argument all stay."""
+        seen: set[str] = set()
+        unique = []
+        for call in calls:
+            key = json.dumps([call.tool, call.arguments], sort_keys=True, default=str)
+            if key not in seen:
+                seen.add(key)
+                unique.append(call)
+        return unique
 
 
 class StepDone(BaseModel):

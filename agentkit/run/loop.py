@@ -59,11 +59,12 @@ class Run:
     toolset: Toolset
     memory: Memory | None
     approve: Approver | None
+    started: float  # time.monotonic() before the policy's offer, which is part of the run
 
 
 def drive(run: Run, *, resumed: bool) -> Iterator[Event]:
     state, rec, policy, s = run.view.state, run.recorder, run.policy, run.view.settings
-    started = time.monotonic()
+    started = run.started
     base = (state.decisions, state.usage.total_tokens)  # budgets count from this invocation
     status, reason, forced = "succeeded", None, None
     yield rec.emit(

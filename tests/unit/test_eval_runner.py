@@ -38,6 +38,25 @@ REPLIES: list[Any] = [
 ]
 
 
+def test_the_same_call_twice_in_one_decision_counts_once() -> None:
+    """A lone call repeated (seen on BFCL simple_python with the bundled model) is one call;
+    two calls that differ in an argument stay two."""
+    items = load_items(FIXTURE, ["simple_python", "parallel"], limit=1)
+    twice = call("calculate_triangle_area", base=10, height=5)
+    twice["calls"] *= 2
+    differing = {
+        "action": "call",
+        "calls": [
+            {"tool": "spotify.play", "arguments": {"artist": "Taylor Swift", "duration": 20}},
+            {"tool": "spotify.play", "arguments": {"artist": "Taylor Swift", "duration": 20}},
+            {"tool": "spotify.play", "arguments": {"artist": "Maroon 5", "duration": 15}},
+        ],
+    }
+    report = run_eval(ScriptedModel([twice, differing]), items)
+    assert [len(r.calls) for r in report.items] == [1, 2]
+    assert [r.correct for r in report.items] == [True, True]
+
+
 def test_constrained_run_scores_each_category() -> None:
     items = load_items(FIXTURE, ["simple_python", "parallel", "irrelevance"], limit=2)
     model = ScriptedModel(REPLIES)
