@@ -37,6 +37,8 @@ __all__ = ["DecodeResult", "GuidedDecoder", "Sampling"]
 
 log = logging.getLogger(__name__)
 
+MAX_RUN = 16  # the same token this many times in a row is a loop (see _stutters)
+
 # json.dumps' own separators: the prompts' examples and history are written that way, so
 # the model sees (and the grammar forces) one spelling, and the spaces are fast-forwarded.
 # lenient: a keyword llguidance does not implement (an unknown `format` such as pydantic's
@@ -71,7 +73,7 @@ class DecodeResult:
     tokens: list[int] = field(default_factory=list)  # the completion, end-of-text excluded
     sampled: int = 0  # tokens the model chose
     forced: int = 0  # tokens the grammar fixed, appended without sampling
-    resampled: int = 0  # sampled tokens the matcher rejected, drawn again under the mask
+    resampled: int = 0  # drawn again: the matcher rejected it, or it came MAX_RUN times
     cached_prompt_tokens: int = 0
     accepted: bool = False  # the matcher reached an accepting state
 
@@ -143,7 +145,10 @@ class GuidedDecoder:
             llm.eval(pending)
             logits = self._penalize(self._logits(n_vocab), result.tokens, sampling)
             token = _draw(logits, sampling, rng)
-            if matcher.try_consume_tokens([token]) != 1:
+            if _stutters(result.tokens, token):
+                token = self._unstick(matcher, logits, token, sampling, rng)
+                result.resampled += 1
+            elif matcher.try_consume_tokens([token]) != 1:
                 result.resampled += 1
                 token = _draw(self._masked(matcher, logits), sampling, rng)
                 if not matcher.consume_token(token):
@@ -159,6 +164,26 @@ class GuidedDecoder:
             pending = [token, *forced]
         result.accepted = matcher.is_accepting()
         return result
+
+    def _unstick(
+        self,
+        matcher: LLMatcher,
+        logits: npt.NDArray[np.float32],
+        token: int,
+        sampling: Sampling,
+        rng: np.random.Generator,
+    ) -> int:
+        """The best other token the grammar allows (the stuck one if it is the only one),
+        consumed by the matcher."""
+        import numpy as np
+
+        logits[token] = -np.inf  # llama.cpp's buffer, rewritten by the next evaluation
+        masked = self._masked(matcher, logits)
+        if np.isfinite(masked.max()):
+            token = _draw(masked, sampling, rng)
+        if not matcher.consume_token(token):
+            raise SchemaError(f"the grammar refused its own mask: {matcher.get_error()}")
+        return token
 
     def _logits(self, n_vocab: int) -> npt.NDArray[np.float32]:
         """The last evaluated position's logits, a view of llama.cpp's output buffer (the
@@ -217,6 +242,14 @@ class GuidedDecoder:
         if not allowed.any():
             raise SchemaError(f"the grammar allows no next token: {matcher.get_error()}")
         return np.where(allowed.astype(bool), logits, np.float32(-np.inf))
+
+
+def _stutters(tokens: list[int], token: int) -> bool:
+    """`token` would make MAX_RUN of the same token in a row. A JSON number has no length
+    bound, and greedy decoding can loop in one forever (BFCL irrelevance_4: `-2.57694308`
+    then 8s up to the token budget, so the call never closed); a string can loop the same
+    way below its maxLength. Nothing a tool needs is the same token sixteen times over."""
+    return len(tokens) >= MAX_RUN and all(t == token for t in tokens[-MAX_RUN:])
 
 
 def _draw(logits: npt.NDArray[np.float32], sampling: Sampling, rng: np.random.Generator) -> int:

@@ -211,3 +211,17 @@ def test_the_gbnf_decoder_is_logged_once(
         generate(loaded, ask("Name another country and its capital."), Capital)
     said = [r for r in caplog.records if "decoder = gbnf" in r.getMessage()]
     assert len(said) == 1
+
+
+def test_a_token_repeated_sixteen_times_is_drawn_again(guided: LlamaModel) -> None:
+    """A JSON number has no length bound, and greedy decoding loops in one (BFCL
+    irrelevance_4 wrote 8s up to the token budget): the 17th identical token in a row is
+    replaced by the best other token the grammar allows."""
+    from agentkit.llm.guided import MAX_RUN
+
+    prompt = ask("Write this number exactly: 0." + "8" * 60)
+    completion = guided.complete(prompt, schema={"type": "number"}, max_tokens=120)
+    assert "8" * 12 in completion.text  # it loops,
+    assert "8" * (MAX_RUN + 1) not in completion.text  # but not past MAX_RUN
+    assert completion.usage.resampled_tokens >= 1
+    float(completion.text)  # still a number
