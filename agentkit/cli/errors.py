@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import sys
@@ -17,7 +18,7 @@ from typer.exceptions import TyperException
 from agentkit.cli import terminal
 from agentkit.errors import AgentkitError
 
-__all__ = ["AgentkitGroup", "debug_enabled", "enable_debug", "one_line"]
+__all__ = ["AgentkitGroup", "debug_enabled", "enable_debug", "one_line", "os_error_line"]
 
 _state = {"debug": False}
 
@@ -69,7 +70,7 @@ class AgentkitGroup(TyperGroup):
             # Environment problems (disk full, permissions) that escaped a boundary.
             if debug_enabled():
                 traceback.print_exc()
-            terminal.echo(f"error: {one_line(str(exc))}; rerun with --debug for details", err=True)
+            terminal.echo(f"error: {os_error_line(exc)}", err=True)
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, TyperException):
             raise  # click's own exits and usage errors are already one line
@@ -82,6 +83,28 @@ class AgentkitGroup(TyperGroup):
                 err=True,
             )
             raise typer.Exit(1) from None
+
+
+# What a user can do about the environment errors that reach the top.
+_ADVICE = {
+    errno.EACCES: "choose a path you may use, or change its permissions",
+    errno.EPERM: "choose a path you may use, or change its permissions",
+    errno.EROFS: "the file system is read-only: choose a writable path",
+    errno.ENOSPC: "the disk is full: free some space and retry",
+    errno.EDQUOT: "the disk quota is used up: free some space and retry",
+    errno.ENOENT: "check that the path exists",
+    errno.ENOTDIR: "a part of the path is a file, not a directory: check the path",
+    errno.EMFILE: "too many open files: raise the limit (ulimit -n) and retry",
+}
+
+
+def os_error_line(exc: OSError) -> str:
+    """An OSError as one line: what failed, on which path, and what to do about it."""
+    if exc.strerror is None:  # raised with a message of its own, not from a system call
+        return f"{one_line(str(exc))}; rerun with --debug for details"
+    where = f": {exc.filename}" if exc.filename is not None else ""
+    hint = _ADVICE.get(exc.errno or 0, "rerun with --debug for details")
+    return one_line(f"{exc.strerror.lower()}{where}; {hint}")
 
 
 def one_line(text: str, limit: int = 300) -> str:

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agentkit.cli.app import app
+from agentkit.cli.errors import os_error_line
 
 
 @pytest.fixture(autouse=True)
@@ -143,3 +144,31 @@ def test_an_unexpected_exception_is_one_line_unless_debug(
     assert "internal error (RuntimeError: boom)" in result.stderr and "--debug" in result.stderr
     debug = CliRunner().invoke(app, ["--debug", "config", "show"])
     assert isinstance(debug.exception, RuntimeError)  # --debug lets the traceback through
+
+
+def test_environment_errors_say_what_to_do() -> None:
+    denied = PermissionError(13, "Permission denied", "/srv/data")
+    assert os_error_line(denied) == (
+        "permission denied: /srv/data; choose a path you may use, or change its permissions"
+    )
+    full = OSError(28, "No space left on device")
+    assert os_error_line(full) == (
+        "no space left on device; the disk is full: free some space and retry"
+    )
+    odd = OSError(71, "Protocol error", "/mnt/x")
+    assert os_error_line(odd) == "protocol error: /mnt/x; rerun with --debug for details"
+    plain = OSError("the socket went away")
+    assert os_error_line(plain) == "the socket went away; rerun with --debug for details"
+
+
+def test_a_data_directory_under_a_file_is_one_line_with_advice(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = env / "blocker"
+    blocker.write_text("a file, not a directory", encoding="utf-8")
+    monkeypatch.setenv("AGENTKIT_HOME", str(blocker / "home"))
+    result = CliRunner().invoke(app, ["memory", "stats"])
+    assert result.exit_code == 1
+    line = one_line_error(result.stderr)
+    assert str(blocker) in line
+    assert "check the path" in line
