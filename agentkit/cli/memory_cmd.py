@@ -106,6 +106,8 @@ def search(
     """Show the stored items closest in meaning to QUERY, best first."""
     from agentkit.memory.models import KINDS
 
+    if not query.strip():
+        raise ConfigError('give something to look for, e.g. agentkit memory search "trip budget"')
     if kind is not None and kind not in KINDS:
         raise ConfigError(f"unknown --kind {kind!r}; use one of {', '.join(KINDS)}")
     with _open(memory_dir, memory_url) as memory:

@@ -71,6 +71,8 @@ def test_ingest_with_memory_dir(cli: CliRunner, tmp_path: Path) -> None:
 def test_user_errors_are_one_line(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(app, ["memory", "search", "x", "--kind", "bogus"])
     assert result.exit_code == 2 and result.stderr.startswith("error: unknown --kind")
+    result = cli.invoke(app, ["memory", "search", "  "])
+    assert result.exit_code == 2 and result.stderr.startswith("error: give something to look for")
     result = cli.invoke(app, ["memory", "forget", "--all", "--source", "s", "--yes"])
     assert result.exit_code == 2 and "exactly one" in result.stderr
     bad = tmp_path / "bad"
