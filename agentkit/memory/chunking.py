@@ -102,5 +102,7 @@ def discover(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
         elif path.is_file():
             ok = path.suffix.lower() in SUFFIXES
             yield path, None if ok else f"unsupported type (use {', '.join(sorted(SUFFIXES))})"
+        elif path.exists():  # a device, FIFO or socket: reading it could block or never end
+            yield path, "not a regular file or directory"
         else:
             yield path, "no such file or directory"

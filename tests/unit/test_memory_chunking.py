@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,10 @@ def test_context_blocks_are_delimited_and_escape_planted_tags() -> None:
     assert out.startswith('<untrusted-context id="n-1" kind="note" source="a&quot;b"')
     assert out.count("</untrusted-context>") == 1
     assert out.endswith("</untrusted-context>")
+
+
+def test_discover_names_a_device_for_what_it_is(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    found = dict(discover([fifo]))
+    assert found[fifo] == "not a regular file or directory"
