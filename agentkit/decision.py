@@ -9,7 +9,8 @@ share this path.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field, field_validator
@@ -27,6 +28,7 @@ __all__ = [
     "ToolCall",
     "ToolSpec",
     "decision_schema",
+    "grounded_calls",
     "parse_decision",
     "required_only",
 ]
@@ -67,6 +69,41 @@ class CallTools(BaseModel):
                 seen.add(key)
                 unique.append(call)
         return unique
+
+
+def _literals(value: Any) -> Iterator[str]:
+    """The numbers and strings inside an argument value, each as it could be written."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _literals(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _literals(item)
+    elif isinstance(value, float) and value.is_integer():
+        yield str(int(value))  # 5.0 is written 5 in the request
+    elif isinstance(value, int | float | str) and not isinstance(value, bool):
+        yield str(value)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def grounded_calls(calls: Sequence[ToolCall], sources: str) -> list[ToolCall]:
+    """The first call, then each further call whose every number and string appears in
+    `sources` (the request the model answered), case and spacing aside.
+
+    Asked for one call, a small model that may make several writes the right one and
+    then more of the same tool with values it made up. A call the request really asks
+    for (one of a parallel set) takes its values from the request. The first call is
+    the model's choice and is never dropped here (declining is the decision's own
+    option); booleans and empty strings carry no evidence either way."""
+    haystack = _plain(sources)
+
+    def grounded(call: ToolCall) -> bool:
+        return all(_plain(v) in haystack for v in _literals(call.arguments) if v.strip())
+
+    return [*calls[:1], *(c for c in calls[1:] if grounded(c))]
 
 
 class StepDone(BaseModel):

@@ -59,6 +59,12 @@ def bfcl(
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=1, help="First N items per category.")
     ] = None,
+    skip: Annotated[
+        int,
+        typer.Option(
+            "--skip", min=0, help="Leave out the first N items per category (a held-out slice)."
+        ),
+    ] = 0,
     model: ModelOpt = None,
     remote_model: RemoteModelOpt = None,
     n_ctx: NCtxOpt = None,
@@ -77,13 +83,20 @@ def bfcl(
             "--no-relevance", help="Offer every function, even when none fits the request."
         ),
     ] = False,
+    no_grounding: Annotated[
+        bool,
+        typer.Option(
+            "--no-grounding",
+            help="Keep every call of a decision, even further ones with made-up values.",
+        ),
+    ] = False,
 ) -> None:
     """Score tool calls on Berkeley Function Calling Leaderboard data (AST checker rules)."""
     from agentkit.eval.bfcl import CATEGORIES, load_items
     from agentkit.eval.runner import Mode, run_eval
     from agentkit.llm.factory import load_model
 
-    items = load_items(data, category or CATEGORIES, limit=limit)
+    items = load_items(data, category or CATEGORIES, limit=limit, skip=skip)
     settings = resolve(
         model=model, remote_model=remote_model, n_ctx=n_ctx, threads=threads
     ).settings
@@ -99,7 +112,9 @@ def bfcl(
 
         embedder = make_embedder(settings.embedder)
     mode: Mode = "baseline" if baseline_prompt else "constrained"
-    report = run_eval(llm, items, mode=mode, progress=progress, embedder=embedder)
+    report = run_eval(
+        llm, items, mode=mode, progress=progress, embedder=embedder, grounding=not no_grounding
+    )
     if json_out:
         typer.echo(json.dumps(report.model_dump(mode="json"), indent=2))
     else:

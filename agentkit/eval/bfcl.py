@@ -83,9 +83,13 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def load_items(
-    data_dir: Path, categories: Iterable[str] = CATEGORIES, *, limit: int | None = None
+    data_dir: Path,
+    categories: Iterable[str] = CATEGORIES,
+    *,
+    limit: int | None = None,
+    skip: int = 0,
 ) -> list[Item]:
-    """The first `limit` items of each category, answers attached by id."""
+    """`limit` items of each category after its first `skip`, answers attached by id."""
     if not data_dir.is_dir():
         raise ConfigError(f"BFCL data directory not found: {data_dir}; pass --data DIR")
     items: list[Item] = []
@@ -95,7 +99,7 @@ def load_items(
         path = data_dir / f"BFCL_v4_{category}.json"
         if not path.is_file():
             raise ConfigError(f"no {path.name} in {data_dir}; is this a BFCL v4 data directory?")
-        rows = _read_jsonl(path)[:limit]
+        rows = _read_jsonl(path)[skip : None if limit is None else skip + limit]
         answers: dict[str, Any] = {}
         if kind != "none":
             answer_rows = _read_jsonl(data_dir / "possible_answer" / path.name)

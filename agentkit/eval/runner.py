@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from agentkit.decision import CallTools, decision_schema, parse_decision
+from agentkit.decision import CallTools, decision_schema, grounded_calls, parse_decision
 from agentkit.errors import EmptyOutputError, SchemaError
 from agentkit.eval.bfcl import Item, parameters_schema, tools_of
 from agentkit.eval.checker import Call, check_item
@@ -78,7 +78,7 @@ def _schema_problem(call: Call, item: Item) -> str:
 
 
 def _constrained(
-    model: Model, item: Item, max_calls: int, embedder: TextEmbedder | None
+    model: Model, item: Item, max_calls: int, embedder: TextEmbedder | None, grounding: bool
 ) -> tuple[list[Call], str, str, Usage]:
     tools = tools_of(item.functions)
     if embedder is not None:
@@ -88,14 +88,13 @@ def _constrained(
         schema = decision_schema(tools, actions=("call", "final"), max_calls=max_calls)
     else:  # nothing fits: the decision can only decline
         schema = decision_schema([], actions=("final",), text_limit=DECLINE_CHARS)
-    value, completion = generate(model, decision_messages(item), schema, max_tokens=DECISION_TOKENS)
+    messages = decision_messages(item)
+    value, completion = generate(model, messages, schema, max_tokens=DECISION_TOKENS)
     decision = parse_decision(value)
-    calls = (
-        [Call(c.tool, c.arguments) for c in decision.calls]
-        if isinstance(decision, CallTools)
-        else []
-    )
-    return calls, completion.text, "", completion.usage
+    made = decision.calls if isinstance(decision, CallTools) else []
+    if grounding:
+        made = grounded_calls(made, "\n".join(m.content for m in item.messages if m.role == "user"))
+    return [Call(c.tool, c.arguments) for c in made], completion.text, "", completion.usage
 
 
 def _baseline(model: Model, item: Item) -> tuple[list[Call], str, str, Usage]:
@@ -114,11 +113,16 @@ def run_item(
     mode: Mode = "constrained",
     max_calls: int = MAX_CALLS,
     embedder: TextEmbedder | None = None,
+    grounding: bool = True,
 ) -> ItemResult:
-    """`embedder`: apply the relevance gate (agentkit.eval.relevance) in constrained mode."""
+    """`embedder`: apply the relevance gate (agentkit.eval.relevance) in constrained mode;
+    `grounding`: keep a further call only when its values come from the request
+    (agentkit.decision.grounded_calls)."""
     try:
         if mode == "constrained":
-            calls, output, problem, usage = _constrained(model, item, max_calls, embedder)
+            calls, output, problem, usage = _constrained(
+                model, item, max_calls, embedder, grounding
+            )
         else:
             calls, output, problem, usage = _baseline(model, item)
     except (SchemaError, EmptyOutputError) as exc:  # the model's fault: invalid, scored as no call
@@ -155,10 +159,11 @@ def run_eval(
     max_calls: int = MAX_CALLS,
     progress: Callable[[int, ItemResult], None] | None = None,
     embedder: TextEmbedder | None = None,
+    grounding: bool = True,
 ) -> EvalReport:
     results: list[ItemResult] = []
     for index, item in enumerate(items):
-        results.append(run_item(model, item, mode, max_calls, embedder))
+        results.append(run_item(model, item, mode, max_calls, embedder, grounding))
         if progress is not None:
             progress(index, results[-1])
     categories = list(dict.fromkeys(r.category for r in results))

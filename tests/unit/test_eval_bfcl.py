@@ -51,6 +51,12 @@ def test_limit_category_and_alias() -> None:
     ]
 
 
+def test_skip_leaves_out_the_first_items_of_each_category() -> None:
+    items = load_items(FIXTURE, ["simple", "parallel"], limit=1, skip=1)
+    assert [i.id for i in items] == ["simple_python_1", "parallel_1"]
+    assert [i.id for i in load_items(FIXTURE, ["simple"], skip=2)] == ["simple_python_2"]
+
+
 def test_missing_data_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_items(tmp_path / "nope")

@@ -57,6 +57,43 @@ def test_the_same_call_twice_in_one_decision_counts_once() -> None:
     assert [r.correct for r in report.items] == [True, True]
 
 
+MADE_UP = {"tool": "calculate_triangle_area", "arguments": {"base": 7, "height": 3}}
+
+
+def test_a_further_call_with_made_up_values_is_dropped() -> None:
+    """simple_python_0 asks for one triangle (base 10, height 5); a second call of the
+    same function with values the request never mentions is dropped, unless grounding is
+    off. A parallel item's second call takes its values from the request and stays."""
+    items = load_items(FIXTURE, ["simple_python", "parallel"], limit=1)
+    invented = call("calculate_triangle_area", base=10, height=5)
+    invented["calls"].append(MADE_UP)
+    parallel = {
+        "action": "call",
+        "calls": [
+            {"tool": "spotify.play", "arguments": {"artist": "Taylor Swift", "duration": 20}},
+            {"tool": "spotify.play", "arguments": {"artist": "maroon  5", "duration": 15}},
+        ],
+    }
+    report = run_eval(ScriptedModel([invented, parallel]), items)
+    assert [len(r.calls) for r in report.items] == [1, 2]
+    assert [r.correct for r in report.items] == [True, True]
+    ungrounded = run_eval(ScriptedModel([invented, parallel]), items, grounding=False)
+    assert [len(r.calls) for r in ungrounded.items] == [2, 2]
+    assert [r.correct for r in ungrounded.items] == [False, True]
+
+
+def test_cli_no_grounding_keeps_every_call(tmp_path: Path) -> None:
+    invented = call("calculate_triangle_area", base=10, height=5)
+    invented["calls"].append(MADE_UP)
+    path = tmp_path / "replies.json"
+    path.write_text(json.dumps([invented]))
+    args = ["eval", "bfcl", "--data", str(FIXTURE), "-c", "simple_python", "-n", "1"]
+    args += ["--model", f"scripted:{path}", "--json", "--no-grounding"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["items"][0]["calls"]) == 2
+
+
 def test_constrained_run_scores_each_category() -> None:
     items = load_items(FIXTURE, ["simple_python", "parallel", "irrelevance"], limit=2)
     model = ScriptedModel(REPLIES)
