@@ -62,6 +62,11 @@ class Item:
     def kind(self) -> Kind:
         return kind_of(self.category)
 
+    @property
+    def request(self) -> str:
+        """What the user asked: the last user message (a non-live item has one)."""
+        return next((m.content for m in reversed(self.messages) if m.role == "user"), "")
+
 
 @dataclass(frozen=True)
 class FunctionTool:

@@ -82,18 +82,16 @@ def _constrained(
 ) -> tuple[list[Call], str, str, Usage]:
     tools = tools_of(item.functions)
     if embedder is not None:
-        request = next((m.content for m in reversed(item.messages) if m.role == "user"), "")
-        tools = relevant_functions(request, tools, embedder)
+        tools = relevant_functions(item.request, tools, embedder)
     if tools:
         schema = decision_schema(tools, actions=("call", "final"), max_calls=max_calls)
     else:  # nothing fits: the decision can only decline
         schema = decision_schema([], actions=("final",), text_limit=DECLINE_CHARS)
-    messages = decision_messages(item)
-    value, completion = generate(model, messages, schema, max_tokens=DECISION_TOKENS)
+    value, completion = generate(model, decision_messages(item), schema, max_tokens=DECISION_TOKENS)
     decision = parse_decision(value)
     made = decision.calls if isinstance(decision, CallTools) else []
     if grounding:
-        made = grounded_calls(made, "\n".join(m.content for m in item.messages if m.role == "user"))
+        made = grounded_calls(made, item.request)
     return [Call(c.tool, c.arguments) for c in made], completion.text, "", completion.usage
 
 
